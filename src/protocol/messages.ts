@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Protocol v1 on `/ws/s2s`: text frames are JSON with a `type`, binary frames are PCM16 audio. */
+
+export const audioFormatSchema = z.object({
+  sample_rate: z.number().int(),
+  format: z.string(),
+  channels: z.number().int(),
+});
+
+const turnId = z.string();
+
+// Client -> server. Unknown extra fields are ignored so older and newer clients keep working.
+export const sessionStartSchema = z.object({
+  type: z.literal('session_start'),
+  lang: z.string().min(1).max(16).optional(),
+  audio: audioFormatSchema.optional(),
+  voice: z.string().min(1).max(200).optional(),
+  session_id: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'session_id must be 8-128 characters of [A-Za-z0-9_-]').optional(),
+});
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  sessionStartSchema,
+  z.object({ type: z.literal('audio_end') }),
+  z.object({ type: z.literal('text_input'), text: z.string() }),
+  z.object({ type: z.literal('interrupt') }),
+  z.object({ type: z.literal('playback'), turn_id: turnId, played_ms: z.number().nonnegative() }),
+  z.object({ type: z.literal('ping') }),
+]);
+
+export const CLIENT_MESSAGE_TYPES = clientMessageSchema.options.map((o) => o.shape.type.value);
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type SessionStart = z.infer<typeof sessionStartSchema>;
+
+// Server -> client. The gateway's own tests parse every frame it sends with these.
+export const timingsSchema = z.record(z.string(), z.number());
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('session_started'),
+    session_id: z.string(),
+    resumed: z.boolean(),
+    lang: z.string(),
+    voice: z.string().optional(),
+    audio_out: z.object({ sample_rate: z.number().int(), format: z.literal('pcm16'), channels: z.literal(1) }),
+  }),
+  z.object({ type: z.literal('vad'), state: z.enum(['speech_start', 'speech_end']) }),
+  z.object({ type: z.literal('asr_partial'), turn_id: turnId, text: z.string() }),
+  z.object({ type: z.literal('asr_final'), turn_id: turnId, text: z.string() }),
+  z.object({ type: z.literal('llm_token'), turn_id: turnId, token: z.string() }),
+  z.object({ type: z.literal('tool_call'), turn_id: turnId, name: z.string(), args: z.unknown() }),
+  z.object({ type: z.literal('tts_start'), turn_id: turnId, sample_rate: z.number().int() }),
+  z.object({ type: z.literal('tts_end'), turn_id: turnId, sample_rate: z.number().int() }),
+  z.object({ type: z.literal('response_end'), turn_id: turnId, interrupted: z.boolean(), timings: timingsSchema }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), recoverable: z.boolean(), turn_id: turnId.optional() }),
+  z.object({ type: z.literal('pong') }),
+]);
+
+export type ServerMessage = z.infer<typeof serverMessageSchema>;

@@ -1,0 +1,20 @@
+export interface TranscribeOptions {
+  /** ISO 639-1 code, or 'auto' to let the model detect it. */
+  language: string;
+  signal: AbortSignal;
+}
+
+export interface Transcript {
+  text: string;
+  /** Wall time the engine spent on it. */
+  engineMs: number;
+}
+
+/** Speech to text over 16 kHz mono PCM16. One instance (a bounded pool of engine contexts) serves all sessions. */
+export interface Transcriber {
+  /** Waits in a fair queue for a context; rejects with GatewayError('asr_busy') when the queue is full. */
+  transcribe(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript>;
+  /** A partial never waits: resolves `undefined` at once when no context is idle. */
+  transcribePartial(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript | undefined>;
+  close(): Promise<void>;
+}
