@@ -1,3 +1,5 @@
+import type { Context } from '@opentelemetry/api';
+
 export type AgentEvent =
   | { type: 'token'; text: string }
   | { type: 'tool_call'; name: string; args: unknown };
@@ -8,6 +10,8 @@ export interface AgentTurn {
   text: string;
   lang: string;
   signal: AbortSignal;
+  /** The agent span's context, so the LLM calls inside become its children. */
+  traceContext?: Context;
 }
 
 /** The conversational brain. Memory is per thread and keeps only what the user actually heard. */

@@ -1,0 +1,124 @@
+import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { context } from '@opentelemetry/api';
+import type { Config } from '../config/schema.ts';
+import { GatewayError } from '../protocol/errors.ts';
+import type { Agent, AgentEvent, AgentTurn } from './agent.ts';
+import { createCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { MODEL_NODE, buildDefaultGraph } from './graph.ts';
+import { LlmTracingHandler } from './llm-tracing.ts';
+import { loadAgentModule, type AgentGraph } from './module.ts';
+import { LlmWatchdog } from './watchdog.ts';
+
+type RunConfig = { configurable: { thread_id: string; lang?: string } };
+
+/** Runs a compiled LangGraph graph (built-in or the user's) as the gateway's Agent. */
+export class LangGraphAgent implements Agent {
+  readonly #graph: AgentGraph;
+  readonly #llm: Config['llm'];
+  readonly #checkpointer: Checkpointer;
+
+  private constructor(graph: AgentGraph, llm: Config['llm'], checkpointer: Checkpointer) {
+    this.#graph = graph;
+    this.#llm = llm;
+    this.#checkpointer = checkpointer;
+  }
+
+  static async create(config: Config): Promise<LangGraphAgent> {
+    const checkpointer = await createCheckpointer(config.postgresUrl);
+    try {
+      const graph = config.agent.module
+        ? await loadAgentModule(config.agent.module, checkpointer.saver)
+        : (buildDefaultGraph(config, checkpointer.saver) as unknown as AgentGraph);
+      return new LangGraphAgent(graph, config.llm, checkpointer);
+    } catch (err) {
+      await checkpointer.close();
+      throw err;
+    }
+  }
+
+  get checkpointer(): BaseCheckpointSaver {
+    return this.#checkpointer.saver;
+  }
+
+  async *respond(turn: AgentTurn): AsyncIterable<AgentEvent> {
+    const watchdog = new LlmWatchdog(this.#llm, turn.signal);
+    try {
+      const stream = await this.#graph.stream(
+        { messages: [new HumanMessage(turn.text)] },
+        {
+          streamMode: ['messages', 'updates'],
+          signal: watchdog.signal,
+          configurable: { thread_id: turn.threadId, lang: turn.lang },
+          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model)],
+        },
+      );
+      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk)) {
+          if (event.type === 'token') watchdog.tokenArrived();
+          yield event;
+        }
+      }
+    } catch (err) {
+      if (turn.signal.aborted) return;
+      throw watchdog.timeoutError() ?? toGatewayError(err);
+    } finally {
+      watchdog.dispose();
+    }
+  }
+
+  async truncateLastAnswer(threadId: string, heardText: string): Promise<void> {
+    const config: RunConfig = { configurable: { thread_id: threadId } };
+    const state = await this.#graph.getState(config);
+    const messages = ((state.values as { messages?: BaseMessage[] }).messages ?? []);
+    const last = messages.at(-1);
+    const lastIsAnswer = last !== undefined && isAIMessage(last) && !last.tool_calls?.length;
+    let update: BaseMessage | undefined;
+    if (lastIsAnswer && last.id) {
+      if (last.content === heardText) return;
+      update = heardText ? new AIMessage({ id: last.id, content: heardText }) : new RemoveMessage({ id: last.id });
+    } else if (heardText) {
+      // An interrupted run never stored its answer: record what was heard after the user's message.
+      update = new AIMessage(heardText);
+    }
+    if (!update) return;
+    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
+    await this.#graph.updateState(config, { messages: [update] }, asNode);
+  }
+
+  async close(): Promise<void> {
+    await this.#checkpointer.close();
+  }
+}
+
+function tokenEvents(chunk: unknown): AgentEvent[] {
+  const [message] = chunk as [BaseMessage, Record<string, unknown>];
+  if (!(message instanceof AIMessageChunk) || typeof message.content !== 'string' || message.content === '') return [];
+  return [{ type: 'token', text: message.content }];
+}
+
+function toolCallEvents(chunk: unknown): AgentEvent[] {
+  const events: AgentEvent[] = [];
+  for (const update of Object.values(chunk as Record<string, { messages?: BaseMessage[] } | undefined>)) {
+    for (const message of update?.messages ?? []) {
+      if (!isAIMessage(message)) continue;
+      for (const call of message.tool_calls ?? []) events.push({ type: 'tool_call', name: call.name, args: call.args });
+    }
+  }
+  return events;
+}
+
+/** Maps what the OpenAI client and LangGraph throw to the gateway's codes. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { status?: unknown; message?: unknown; name?: unknown; cause?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (typeof e?.status === 'number') {
+    return new GatewayError('llm_unavailable', `the LLM server answered HTTP ${e.status}`, { cause: err });
+  }
+  if (/connect|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|fetch failed|socket|network|terminated/i.test(`${message} ${String(e?.name)}`)) {
+    return new GatewayError('llm_unavailable', `the LLM server cannot be reached: ${message}`, { cause: err });
+  }
+  if (/timed? ?out/i.test(message)) return new GatewayError('llm_timeout', `the LLM server timed out: ${message}`, { cause: err });
+  return new GatewayError('agent_failed', `the agent failed: ${message}`, { cause: err });
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config/load.ts';
+import { ensureModels } from './models/ensure.ts';
+import { shutdownTelemetry } from './observability/otel.ts';
+import { startGateway } from './server/gateway.ts';
+
+/** The gateway's entry point: config, models, listen, and a graceful stop on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const options = new Command('s2s-gateway')
+    .description('Speech-to-speech voice gateway for LangGraph agents')
+    .option('-c, --config <file>', 'config file (YAML or JSON); S2S_* environment variables override it')
+    .parse()
+    .opts<{ config?: string }>();
+
+  let config;
+  try {
+    config = loadConfig({ file: options.config });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  const log = pino({ level: config.server.logLevel, base: { service: 's2s-gateway' } });
+
+  const starting = new AbortController();
+  process.once('SIGINT', () => starting.abort());
+  process.once('SIGTERM', () => starting.abort());
+  let models;
+  try {
+    models = await ensureModels(config, { signal: starting.signal, log });
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(starting.signal.aborted ? 130 : 1);
+  }
+
+  const gateway = await startGateway(config, log, { asr: models.asrModelPath, voices: models.ttsVoicePaths });
+  log.info({ url: gateway.url }, 'gateway listening');
+
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      log.error({ graceMs: config.server.shutdownGraceMs }, 'shutdown grace expired');
+      process.exit(1);
+    }, config.server.shutdownGraceMs);
+    forced.unref();
+    await gateway.close();
+    await shutdownTelemetry();
+    process.exit(0);
+  };
+  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import { buildApp } from './app.ts';
+import { Runtime, type ModelPaths } from './runtime.ts';
+
+export interface Gateway {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: FastifyInstance;
+  runtime: Runtime;
+  /** Resolves when every dependency has finished loading (or failed to). */
+  loaded: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens first, then loads models in the background, so `/health` answers at once and `/ready` tells the truth
+ * while a large model loads. Closing waits for sessions to end, up to the configured grace.
+ */
+export async function startGateway(config: Config, log: Logger, paths: ModelPaths): Promise<Gateway> {
+  const runtime = new Runtime(config, log, paths);
+  const app = await buildApp(runtime);
+  let address: string;
+  try {
+    address = await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  const loaded = runtime.start();
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await app.close();
+      await runtime.close();
+    })();
+    return closing;
+  };
+  return { url: address, app, runtime, loaded, close };
+}

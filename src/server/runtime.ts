@@ -1,0 +1,124 @@
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Agent } from '../agent/agent.ts';
+import { LangGraphAgent } from '../agent/langgraph-agent.ts';
+import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
+import type { Config } from '../config/schema.ts';
+import { PiperVoice } from '../engines/piper/piper-voice.ts';
+import { SileroVad } from '../engines/silero/silero-vad.ts';
+import { Slot, type SlotStatus } from '../engines/slot.ts';
+import { VoiceRegistry } from '../engines/voices.ts';
+import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
+import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
+import type { ClientChannel } from '../session/channel.ts';
+import { SessionTelemetry } from '../session/telemetry.ts';
+import { Session } from '../session/session.ts';
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
+import { createVoicePipeline } from '../session/voice-pipeline.ts';
+import type { Transcriber } from '../stages/asr/transcriber.ts';
+
+/** Where the models this configuration needs are on disk (resolved, and fetched if need be, before start). */
+export interface ModelPaths {
+  asr: string;
+  /** Voice name -> path of its `.onnx`. */
+  voices: Record<string, string>;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, SlotStatus | LlmStatus>;
+}
+
+/**
+ * Everything the gateway holds while it runs: engines loading in the background, conversation memory, session
+ * store and metrics. Built once at start-up; sessions borrow from it.
+ */
+export class Runtime {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly agent = new Slot<Agent>('agent');
+  readonly asr = new Slot<Transcriber>('speech recognition');
+  readonly vad = new Slot<SileroVad>('voice activity detection');
+  readonly voices: VoiceRegistry;
+  readonly llm: LlmProbe;
+  readonly store: SessionStore;
+  readonly #paths: ModelPaths;
+  readonly #loading = new AbortController();
+
+  constructor(config: Config, log: Logger, paths: ModelPaths) {
+    this.config = config;
+    this.log = log;
+    this.#paths = paths;
+    this.metrics = getMetrics();
+    this.voices = new VoiceRegistry(config.tts.voice, config.tts.voicesByLang, paths.voices);
+    this.llm = new LlmProbe(config.llm);
+    this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
+  }
+
+  /** Starts every load in the background; the returned promise settles when all have finished either way. */
+  start(): Promise<void> {
+    const { config } = this;
+    const signal = this.#loading.signal;
+    this.llm.start();
+    const loads = [
+      this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, () => LangGraphAgent.create(config)),
+      this.vad.load('silero v5', () => SileroVad.load({ signal })),
+      this.asr.load(this.#paths.asr, () =>
+        WhisperPool.load({ modelPath: this.#paths.asr, ...config.asr, signal }),
+      ),
+      ...this.voices.all.map((voice) =>
+        voice.slot.load(voice.path, () =>
+          PiperVoice.load(voice.path, { threads: config.tts.threads, phonemizerWorkers: config.tts.phonemizerWorkers, signal }),
+        ),
+      ),
+    ];
+    return Promise.all(loads).then(() => {
+      const failed = this.#slots().filter((slot) => slot.status.state === 'failed');
+      for (const slot of failed) this.log.error({ dependency: slot.name, error: slot.status.error }, 'dependency failed to load');
+      this.log.info({ failed: failed.length }, 'dependencies loaded');
+    });
+  }
+
+  readiness(): Readiness {
+    const checks: Readiness['checks'] = {};
+    for (const slot of this.#slots()) checks[slot.name] = slot.status;
+    checks.llm = this.llm.status;
+    const ready = this.#slots().every((slot) => slot.ready) && this.llm.status.reachable;
+    return { ready, checks };
+  }
+
+  openSession(channel: ClientChannel, request: FastifyRequest): Session {
+    const telemetry = new SessionTelemetry(this.metrics, this.config, request.headers);
+    return new Session(channel, {
+      config: this.config,
+      agent: this.agent,
+      voices: this.voices,
+      store: this.store,
+      log: this.log,
+      telemetry,
+      createVoiceInput: (format, session, handlers) =>
+        createVoicePipeline(format, session, handlers, { config: this.config, vad: this.vad, asr: this.asr, telemetry }),
+    });
+  }
+
+  async closeSession(session: Session): Promise<void> {
+    await session.close();
+  }
+
+  async close(): Promise<void> {
+    this.#loading.abort();
+    this.llm.stop();
+    await Promise.all([
+      this.agent.close((agent) => agent.close()),
+      this.asr.close((asr) => asr.close()),
+      this.vad.close((vad) => vad.close()),
+      ...this.voices.all.map((voice) => voice.slot.close((synthesizer) => synthesizer.close())),
+      this.store.close(),
+    ]);
+  }
+
+  #slots(): Slot<unknown>[] {
+    return [this.agent, this.vad, this.asr, ...this.voices.all.map((voice) => voice.slot)] as Slot<unknown>[];
+  }
+}

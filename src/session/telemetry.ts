@@ -1,0 +1,119 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Attributes, type Context, type Span } from '@opentelemetry/api';
+import type { Config } from '../config/schema.ts';
+import type { ErrorCode } from '../protocol/errors.ts';
+import type { ErrorStage, GatewayMetrics, InterruptionKind, TurnOutcome } from '../observability/metrics.ts';
+import { ATTR, SPAN, contentAttributes, extractParentFromHeaders, inChildSpan, startChildSpan, type ChildSpan } from '../observability/tracing.ts';
+
+/**
+ * A session's traces and metrics in one place, so the session and turn code says what happened and this decides
+ * how it is recorded. Spans are parented explicitly (s2s.session > s2s.turn > stage) because turns run across
+ * WebSocket callbacks, native-thread callbacks and stream boundaries.
+ */
+export class SessionTelemetry {
+  readonly #metrics: GatewayMetrics;
+  readonly #traceContent: boolean;
+  readonly #parent: Context;
+  #session: ChildSpan | undefined;
+
+  constructor(metrics: GatewayMetrics, config: Config, upgradeHeaders: IncomingHttpHeaders) {
+    this.#metrics = metrics;
+    this.#traceContent = config.traceContent;
+    this.#parent = extractParentFromHeaders(upgradeHeaders);
+    metrics.sessionOpened();
+  }
+
+  started(attributes: { sessionId: string; lang: string; voice: string; resumed: boolean }): void {
+    this.#session = startChildSpan(this.#parent, SPAN.session, {
+      [ATTR.sessionId]: attributes.sessionId,
+      [ATTR.lang]: attributes.lang,
+      [ATTR.ttsVoice]: attributes.voice,
+      's2s.session.resumed': attributes.resumed,
+    });
+  }
+
+  /** A turn's span starts at `startTime` (performance.now() clock): end of user speech, or the text's arrival. */
+  turn(turnId: string, startTime: number): TurnTelemetry {
+    const parent = this.#session?.context ?? this.#parent;
+    const span = startChildSpan(parent, SPAN.turn, { [ATTR.turnId]: turnId }, undefined, toEpochMs(startTime));
+    return new TurnTelemetry(span, this.#metrics, this.#traceContent);
+  }
+
+  /** An utterance whose transcript was empty: no turn, but it counts. */
+  emptyUtterance(): void {
+    this.#metrics.turnEnded('empty');
+  }
+
+  interrupted(kind: InterruptionKind): void {
+    this.#metrics.interrupted(kind);
+  }
+
+  error(stage: ErrorStage, code: ErrorCode): void {
+    this.#metrics.error(stage, code);
+  }
+
+  closed(): void {
+    this.#session?.span.end();
+    this.#session = undefined;
+    this.#metrics.sessionClosed();
+  }
+}
+
+export class TurnTelemetry {
+  readonly #turn: ChildSpan;
+  readonly #metrics: GatewayMetrics;
+  readonly traceContent: boolean;
+
+  constructor(turn: ChildSpan, metrics: GatewayMetrics, traceContent: boolean) {
+    this.#turn = turn;
+    this.#metrics = metrics;
+    this.traceContent = traceContent;
+  }
+
+  /** The turn span's context: the parent of its stages. */
+  get context(): Context {
+    return this.#turn.context;
+  }
+
+  /** Runs one stage in a child span of the turn. */
+  stage<T>(name: string, attributes: Attributes, work: (span: Span, spanContext: Context) => Promise<T>): Promise<T> {
+    return inChildSpan(this.#turn.context, name, attributes, work);
+  }
+
+  /** A stage span with explicit times (performance.now() clock), for stages measured before the turn existed. */
+  recordStage(name: string, startTime: number, endTime: number, attributes: Attributes = {}): void {
+    const { span } = startChildSpan(this.#turn.context, name, attributes, undefined, toEpochMs(startTime));
+    span.end(toEpochMs(endTime));
+  }
+
+  /** Starts a stage span the caller ends (one that spans several callbacks, like playback). */
+  startStage(name: string, attributes: Attributes = {}): ChildSpan {
+    return startChildSpan(this.#turn.context, name, attributes);
+  }
+
+  content(content: { transcript?: string; answer?: string }): Attributes {
+    return contentAttributes(this.traceContent, content);
+  }
+
+  ended(outcome: TurnOutcome, timings: Record<string, number>, attributes: Attributes): void {
+    const m = this.#metrics;
+    const ctx = this.#turn.context;
+    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+    const observe = (value: number | undefined, record: (s: number) => void) => value !== undefined && record(value);
+    observe(seconds(timings.vad_endpoint_ms), (s) => m.observeStage('vad_endpoint', s, ctx));
+    observe(seconds(timings.asr_ms), (s) => m.observeStage('asr', s, ctx));
+    observe(seconds(timings.llm_total_ms), (s) => m.observeStage('agent', s, ctx));
+    observe(seconds(timings.tts_total_ms), (s) => m.observeStage('tts', s, ctx));
+    observe(seconds(timings.playback_ms), (s) => m.observeStage('playback', s, ctx));
+    observe(seconds(timings.first_audio_ms), (s) => m.timeToFirstAudio(s, ctx));
+    observe(seconds(timings.voice_to_voice_ms), (s) => m.voiceToVoice(s, ctx));
+    m.turnEnded(outcome);
+    const { span } = this.#turn;
+    span.setAttributes({ ...attributes, [ATTR.interrupted]: outcome === 'interrupted', 's2s.turn.outcome': outcome });
+    span.end();
+  }
+}
+
+// OpenTelemetry takes epoch milliseconds; the pipeline measures with the monotonic performance.now().
+const toEpochMs = (performanceNow: number) => performance.timeOrigin + performanceNow;
+

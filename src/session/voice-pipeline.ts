@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { createAudioInput, type AudioInput } from '../audio/audio-input.ts';
+import type { ClientAudioFormat } from '../audio/audio-format.ts';
+import type { Config } from '../config/schema.ts';
+import type { SileroVad } from '../engines/silero/silero-vad.ts';
+import type { Slot } from '../engines/slot.ts';
+import { ATTR, SPAN } from '../observability/tracing.ts';
+import { GatewayError, isAbortError } from '../protocol/errors.ts';
+import type { Transcriber } from '../stages/asr/transcriber.ts';
+import { createEndpointer, type Endpointer, type VadEvent } from '../stages/vad/endpointer.ts';
+import { ArrivalClock } from './arrival-clock.ts';
+import type { SessionTelemetry } from './telemetry.ts';
+import type { VoiceInput, VoiceInputHandlers, VoiceSession } from './voice-input.ts';
+
+export interface VoicePipelineDeps {
+  config: Config;
+  vad: Slot<SileroVad>;
+  asr: Slot<Transcriber>;
+  telemetry: SessionTelemetry;
+}
+
+interface Utterance {
+  turnId: string;
+  bargedIn: boolean;
+  lastPartialAt: number;
+}
+
+const BYTES_PER_SAMPLE = 2;
+
+/**
+ * Microphone audio to transcripts for one session: resample, VAD endpointing, partial and final transcripts,
+ * barge-in. Audio waits in a bounded queue (limits.maxBufferedAudioMs; the oldest is dropped when full) and is
+ * processed in order; transcriptions run beside it so a slow ASR never stalls endpointing.
+ */
+export async function createVoicePipeline(
+  format: ClientAudioFormat,
+  session: VoiceSession,
+  handlers: VoiceInputHandlers,
+  deps: VoicePipelineDeps,
+): Promise<VoiceInput> {
+  const vad = deps.vad.get();
+  const input = await createAudioInput(format);
+  const endpointer = createEndpointer(vad, { ...deps.config.vad, maxUtteranceMs: deps.config.asr.maxUtteranceMs });
+  return new VoicePipeline(format, session, handlers, deps, input, endpointer);
+}
+
+class VoicePipeline implements VoiceInput {
+  readonly #session: VoiceSession;
+  readonly #handlers: VoiceInputHandlers;
+  readonly #deps: VoicePipelineDeps;
+  readonly #input: AudioInput;
+  readonly #endpointer: Endpointer;
+  readonly #bytesPerMs: number;
+  readonly #maxQueuedBytes: number;
+  readonly #clock = new ArrivalClock();
+  readonly #closed = new AbortController();
+  readonly #queue: Uint8Array[] = [];
+  #queuedBytes = 0;
+  #overflowReported = false;
+  #draining: Promise<void> | undefined;
+  #utterance: Utterance | undefined;
+  #partialInFlight = false;
+  /** Set from audio_end until its transcript is out: audio then would mix two utterances. */
+  #finalising = false;
+
+  constructor(format: ClientAudioFormat, session: VoiceSession, handlers: VoiceInputHandlers, deps: VoicePipelineDeps, input: AudioInput, endpointer: Endpointer) {
+    this.#session = session;
+    this.#handlers = handlers;
+    this.#deps = deps;
+    this.#input = input;
+    this.#endpointer = endpointer;
+    this.#bytesPerMs = (format.sample_rate * format.channels * BYTES_PER_SAMPLE) / 1000;
+    this.#maxQueuedBytes = Math.ceil(deps.config.limits.maxBufferedAudioMs * this.#bytesPerMs);
+  }
+
+  push(pcm: Uint8Array): void {
+    if (this.#closed.signal.aborted) return;
+    if (this.#finalising) {
+      this.#handlers.error(new GatewayError('audio_after_end', 'audio arrived while the utterance ended by audio_end is being transcribed; it was dropped'), 'session');
+      return;
+    }
+    this.#queue.push(pcm);
+    this.#queuedBytes += pcm.byteLength;
+    let dropped = 0;
+    while (this.#queuedBytes > this.#maxQueuedBytes && this.#queue.length > 1) {
+      const oldest = this.#queue.shift() as Uint8Array;
+      this.#queuedBytes -= oldest.byteLength;
+      dropped += oldest.byteLength;
+    }
+    if (dropped > 0 && !this.#overflowReported) {
+      // Once per backlog episode, not once per frame.
+      this.#overflowReported = true;
+      const ms = Math.round(dropped / this.#bytesPerMs);
+      this.#handlers.error(new GatewayError('audio_overflow', `audio arrives faster than it can be processed; dropped the oldest ${ms} ms`), 'vad_endpoint');
+    }
+    this.#draining ??= this.#drain();
+  }
+
+  end(): void {
+    if (this.#closed.signal.aborted || this.#finalising) return;
+    this.#finalising = true;
+    void this.#afterDrain(async () => {
+      const tail = this.#input.flush();
+      this.#clock.received(tail.length);
+      const events = [...(tail.length > 0 ? await this.#endpointer.push(tail, this.#closed.signal) : []), ...this.#endpointer.flush()];
+      const ended = events.some((e) => e.type === 'speech_end');
+      const finals = this.#handle(events);
+      if (!ended) {
+        // The user let go of the button without saying anything the VAD heard: answer the audio_end anyway.
+        this.#handlers.send({ type: 'asr_final', turn_id: randomUUID(), text: '' });
+        this.#deps.telemetry.emptyUtterance();
+      }
+      await finals;
+    }).finally(() => {
+      this.#finalising = false;
+    });
+  }
+
+  close(): void {
+    this.#closed.abort();
+    this.#queue.length = 0;
+    void this.#afterDrain(async () => this.#input.close());
+  }
+
+  async #afterDrain(work: () => Promise<void>): Promise<void> {
+    while (this.#draining) await this.#draining;
+    await work();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) {
+        this.#queuedBytes -= chunk.byteLength;
+        const audio = this.#input.push(chunk);
+        this.#clock.received(audio.length);
+        const events = audio.length > 0 ? await this.#endpointer.push(audio, this.#closed.signal) : [];
+        void this.#handle(events);
+        this.#maybeBargeIn();
+        this.#maybePartial();
+      }
+      this.#overflowReported = false;
+    } catch (err) {
+      if (!isAbortError(err) && !this.#closed.signal.aborted) {
+        this.#handlers.error(new GatewayError('internal', `voice activity detection failed: ${(err as Error).message}`, { cause: err }), 'vad_endpoint');
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  /** Sends VAD events; resolves when the transcriptions they started are done. */
+  #handle(events: VadEvent[]): Promise<void> {
+    const finals: Promise<void>[] = [];
+    for (const event of events) {
+      this.#handlers.send({ type: 'vad', state: event.type });
+      if (event.type === 'speech_start') {
+        this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now() };
+      } else {
+        const utterance = this.#utterance ?? { turnId: randomUUID(), bargedIn: false, lastPartialAt: 0 };
+        this.#utterance = undefined;
+        finals.push(this.#finalTranscript(utterance, event));
+      }
+    }
+    return Promise.all(finals).then(() => undefined);
+  }
+
+  #maybeBargeIn(): void {
+    const utterance = this.#utterance;
+    if (!utterance || utterance.bargedIn || !this.#handlers.speaking()) return;
+    if (this.#endpointer.speechMs < this.#deps.config.vad.bargeInMinSpeechMs) return;
+    utterance.bargedIn = true;
+    this.#handlers.bargeIn();
+  }
+
+  /** Partials never delay a final: one at a time, and skipped while every ASR context is busy. */
+  #maybePartial(): void {
+    const utterance = this.#utterance;
+    const asr = this.#deps.asr.value;
+    if (!utterance || !asr || this.#partialInFlight) return;
+    if (performance.now() - utterance.lastPartialAt < this.#deps.config.asr.partialIntervalMs) return;
+    const audio = this.#endpointer.currentUtterance();
+    if (!audio || audio.length === 0) return;
+    utterance.lastPartialAt = performance.now();
+    this.#partialInFlight = true;
+    asr
+      .transcribePartial(audio, this.#transcribeOptions())
+      .then((transcript) => {
+        // A partial that lands after its utterance ended would contradict the final.
+        if (transcript && this.#utterance === utterance && transcript.text) {
+          this.#handlers.send({ type: 'asr_partial', turn_id: utterance.turnId, text: transcript.text });
+        }
+      })
+      .catch(() => {
+        // A failed partial is not worth the user's attention; the final will report real trouble.
+      })
+      .finally(() => {
+        this.#partialInFlight = false;
+      });
+  }
+
+  async #finalTranscript(utterance: Utterance, event: Extract<VadEvent, { type: 'speech_end' }>): Promise<void> {
+    const detectedAt = performance.now();
+    const { minSilenceMs } = this.#deps.config.vad;
+    // The turn's clock starts when the user stopped speaking: the arrival of the last voiced audio.
+    const speechEndedAt = Math.min(detectedAt, this.#clock.arrivalOf(Math.max(0, event.atMs - minSilenceMs)));
+    const telemetry = this.#deps.telemetry.turn(utterance.turnId, speechEndedAt);
+    telemetry.recordStage(SPAN.vadEndpoint, speechEndedAt, detectedAt, {
+      [ATTR.audioSeconds]: event.audio.length / 16_000,
+      's2s.vad.truncated': event.truncated,
+    });
+    const timings: Record<string, number> = { vad_endpoint_ms: round(detectedAt - speechEndedAt) };
+    let text: string;
+    try {
+      const asr = this.#deps.asr.get();
+      const transcript = await telemetry.stage(SPAN.asrTranscribe, { [ATTR.audioSeconds]: event.audio.length / 16_000, [ATTR.lang]: this.#session.lang }, async (span) => {
+        const result = await asr.transcribe(event.audio, this.#transcribeOptions());
+        span.setAttributes({ [ATTR.textChars]: result.text.length, ...telemetry.content({ transcript: result.text }) });
+        return result;
+      });
+      text = transcript.text;
+      timings.asr_ms = round(performance.now() - detectedAt);
+    } catch (err) {
+      if (this.#closed.signal.aborted) return;
+      const error = err instanceof GatewayError ? err : new GatewayError('asr_failed', `transcription failed: ${(err as Error).message}`, { cause: err });
+      telemetry.ended('failed', timings, {});
+      this.#handlers.error(error, 'asr');
+      return;
+    }
+    this.#handlers.send({ type: 'asr_final', turn_id: utterance.turnId, text });
+    if (text === '') {
+      telemetry.ended('empty', timings, {});
+      return;
+    }
+    this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice' });
+  }
+
+  #transcribeOptions() {
+    return { language: this.#session.lang, signal: this.#closed.signal, sessionId: this.#session.id };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { configSchema, type Config } from '../../src/config/schema.ts';
+import { startGateway, type Gateway } from '../../src/server/gateway.ts';
+import { WS_PATH } from '../../src/server/app.ts';
+import { writeTestVoice } from './piper-voice.ts';
+import { EMPTY_TINY_EN_MODEL } from './whisper-model.ts';
+
+export interface TestGateway extends Gateway {
+  wsUrl: string;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
+
+let voicePath: Promise<string> | undefined;
+
+/** The small generated Piper voice every gateway test speaks with (written once per test process). */
+export function testVoicePath(): Promise<string> {
+  voicePath ??= writeTestVoice(mkdtempSync(join(tmpdir(), 's2s-voice-'))).then((v) => v.onnxPath);
+  return voicePath;
+}
+
+/**
+ * A real gateway on an ephemeral loopback port with the real engines on small models: the generated Piper
+ * voice, the whisper.cpp test model, Silero from its npm package. Waits until everything has loaded.
+ */
+export async function startTestGateway(overrides: DeepPartial<Config> & { asrModelPath?: string } = {}): Promise<TestGateway> {
+  const { asrModelPath = EMPTY_TINY_EN_MODEL, ...configOverrides } = overrides;
+  const voice = await testVoicePath();
+  const config = configSchema.parse({
+    ...configOverrides,
+    server: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...configOverrides.server },
+    tts: { voice: 'test-voice', ...configOverrides.tts },
+    asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
+  });
+  const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
+  const gateway = await startGateway(config, log, { asr: asrModelPath, voices: { 'test-voice': voice } });
+  await gateway.loaded;
+  return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${WS_PATH}` };
+}
