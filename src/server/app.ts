@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CLOSE_CODES } from '../protocol/errors.ts';
 import { ClientChannel } from '../session/channel.ts';
 import { Session } from '../session/session.ts';
@@ -11,7 +11,12 @@ export const WS_PATH = '/ws/s2s';
 /** The gateway as a Fastify app: health, readiness, metrics and the protocol v1 WebSocket. It does not listen. */
 export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   const { config } = runtime;
-  const app = Fastify({ loggerInstance: runtime.log as FastifyBaseLogger, disableRequestLogging: true, forceCloseConnections: true });
+  const app = Fastify({
+    loggerInstance: runtime.log as FastifyBaseLogger,
+    // Scrapes and probes every few seconds would drown the log; sessions log what matters themselves.
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
   const sessions = new Set<Session>();
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { CLOSE_CODES } from '../protocol/errors.ts';
+import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
+import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { TestClient } from '../../test/support/ws-client.ts';
+
+describe('bad input gets a coded error and the session goes on', () => {
+  let llm: LlmServer;
+  let gateway: TestGateway;
+
+  before(async () => {
+    llm = await startLlmServer({ script: { text: 'Yes.' } });
+    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, limits: { maxTextChars: 50, maxFrameBytes: 4096 } });
+  });
+  after(async () => {
+    await gateway.close();
+    await llm.close();
+  });
+
+  const cases: Array<[string, unknown, string]> = [
+    ['malformed JSON', '{"type": "session_start",', 'bad_json'],
+    ['JSON that is not an object', '[1,2]', 'invalid_message'],
+    ['a message without a type', { lang: 'en' }, 'invalid_message'],
+    ['an unknown type', { type: 'dance' }, 'unknown_type'],
+    ['a wrongly typed field', { type: 'session_start', lang: 5 }, 'invalid_message'],
+    ['text before session_start', { type: 'text_input', text: 'hi' }, 'not_started'],
+    ['interrupt before session_start', { type: 'interrupt' }, 'not_started'],
+  ];
+  for (const [name, frame, code] of cases) {
+    test(`${name} -> error ${code}, then the session still works`, async () => {
+      const client = await TestClient.connect(gateway.wsUrl);
+      client.send(frame);
+      const error = await client.next('error');
+      assert.equal(error.code, code);
+      assert.equal(error.recoverable, true);
+      assert.ok(error.message.length > 0);
+      await client.start();
+      client.send({ type: 'text_input', text: 'Still there?' });
+      await client.next('response_end');
+      await client.close();
+    });
+  }
+
+  test('binary audio before session_start -> not_started', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    client.sendAudio(new Uint8Array(640));
+    assert.equal((await client.next('error')).code, 'not_started');
+    await client.start();
+    await client.close();
+  });
+
+  test('audio on a session started without an audio format -> audio_not_expected', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start();
+    client.sendAudio(new Uint8Array(640));
+    assert.equal((await client.next('error')).code, 'audio_not_expected');
+    client.send({ type: 'audio_end' });
+    assert.equal((await client.next('error', { after: 1 })).code, 'audio_not_expected');
+    await client.close();
+  });
+
+  test('text over limits.maxTextChars -> text_too_long; empty text -> empty_text', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start();
+    client.send({ type: 'text_input', text: 'x'.repeat(51) });
+    assert.equal((await client.next('error')).code, 'text_too_long');
+    client.send({ type: 'text_input', text: '   ' });
+    assert.equal((await client.next('error', { after: 1 })).code, 'empty_text');
+    await client.close();
+  });
+
+  test('a second session_start -> already_started', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start();
+    client.send({ type: 'session_start', lang: 'en' });
+    assert.equal((await client.next('error')).code, 'already_started');
+    await client.close();
+  });
+
+  test('an unsupported audio format -> bad_audio_format, and no session is started', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    client.send({ type: 'session_start', lang: 'en', audio: { sample_rate: 96_000, format: 'pcm16', channels: 1 } });
+    assert.equal((await client.next('error')).code, 'bad_audio_format');
+    client.send({ type: 'session_start', lang: 'en', audio: { sample_rate: 16_000, format: 'opus', channels: 1 } });
+    assert.equal((await client.next('error', { after: 1 })).code, 'bad_audio_format');
+    await client.start({ audio: { sample_rate: 16_000, format: 'pcm16', channels: 1 } });
+    await client.close();
+  });
+
+  test('a frame over limits.maxFrameBytes closes the connection with 1009', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start();
+    const closed = client.closed();
+    client.sendAudio(new Uint8Array(8192));
+    assert.equal((await closed).code, CLOSE_CODES.frameTooLarge.code);
+  });
+});
+
+describe('session limits close with documented codes', () => {
+  let llm: LlmServer;
+  let gateway: TestGateway;
+
+  before(async () => {
+    llm = await startLlmServer({ script: { text: 'Yes.' } });
+    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, limits: { idleTimeoutMs: 1_000, maxSessionMs: 1_500, maxSessions: 2 } });
+  });
+  after(async () => {
+    await gateway.close();
+    await llm.close();
+  });
+
+  test('an idle connection is closed with 4000', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    const closed = await client.closed();
+    assert.equal(closed.code, CLOSE_CODES.idleTimeout.code);
+  });
+
+  test('a session longer than limits.maxSessionMs is closed with 4001, even when active', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    const keepAlive = setInterval(() => client.send({ type: 'ping' }), 200);
+    try {
+      assert.equal((await client.closed()).code, CLOSE_CODES.sessionTooLong.code);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  });
+
+  test('a connection beyond limits.maxSessions is closed with 4002', async () => {
+    const first = await TestClient.connect(gateway.wsUrl);
+    const second = await TestClient.connect(gateway.wsUrl);
+    const third = await TestClient.connect(gateway.wsUrl);
+    assert.equal((await third.closed()).code, CLOSE_CODES.tooManySessions.code);
+    await first.close();
+    await second.close();
+  });
+});
+
+describe('API keys', () => {
+  let llm: LlmServer;
+  let gateway: TestGateway;
+
+  before(async () => {
+    llm = await startLlmServer({ script: { text: 'Yes.' } });
+    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, server: { apiKeys: ['k-one', 'k-two'] } });
+  });
+  after(async () => {
+    await gateway.close();
+    await llm.close();
+  });
+
+  const upgradeStatus = (url: string, headers: Record<string, string> = {}) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        resolve(101);
+        ws.close();
+      });
+      ws.on('error', (err) => {
+        if (!/Unexpected server response/.test(err.message)) reject(err);
+      });
+    });
+
+  test('the upgrade without a key, or with a wrong one, is refused with 401', async () => {
+    assert.equal(await upgradeStatus(gateway.wsUrl), 401);
+    assert.equal(await upgradeStatus(gateway.wsUrl, { authorization: 'Bearer nope' }), 401);
+    assert.equal(await upgradeStatus(`${gateway.wsUrl}?token=nope`), 401);
+  });
+
+  test('a Bearer header or a token query parameter with a configured key is accepted', async () => {
+    assert.equal(await upgradeStatus(gateway.wsUrl, { authorization: 'Bearer k-two' }), 101);
+    assert.equal(await upgradeStatus(`${gateway.wsUrl}?token=k-one`), 101);
+  });
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
+import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { TestClient, type Received } from '../../test/support/ws-client.ts';
+
+const MAX_FRAME_MS = 100;
+
+/** The kinds of frames between two indices, e.g. ['tts_start', 'audio', 'audio', 'tts_end']. */
+const kinds = (received: Received[]) => received.map((r) => (r.kind === 'audio' ? 'audio' : r.message.type));
+
+describe('a text turn over the WebSocket', () => {
+  let llm: LlmServer;
+  let gateway: TestGateway;
+
+  before(async () => {
+    llm = await startLlmServer({ script: { text: 'Hello there. The weather is nice today, and it will stay sunny.' } });
+    gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
+  });
+  after(async () => {
+    await gateway.close();
+    await llm.close();
+  });
+
+  test('streams tokens, then speech bracketed by tts_start/tts_end in frames of at most 100 ms, then response_end', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    const started = await client.start();
+    client.send({ type: 'text_input', text: 'How is the weather?' });
+    const end = await client.next('response_end');
+    await client.close();
+
+    assert.deepEqual(client.protocolErrors, []);
+    assert.equal(end.interrupted, false);
+    const tokens = client.messages('llm_token').map((m) => m.token).join('');
+    assert.equal(tokens, 'Hello there. The weather is nice today, and it will stay sunny.');
+    const order = kinds(client.received);
+    const start = order.indexOf('tts_start');
+    const stop = order.indexOf('tts_end');
+    assert.ok(start > 0 && stop > start, `tts brackets in ${order.join(',')}`);
+    assert.ok(order.slice(start + 1, stop).every((k) => k === 'audio' || k === 'llm_token'), 'only audio and tokens inside the brackets');
+    assert.equal(order.lastIndexOf('audio') < stop, true, 'no audio after tts_end');
+    assert.equal(order.at(-1), 'response_end');
+    const maxFrameBytes = (started.audio_out.sample_rate * MAX_FRAME_MS * 2) / 1000;
+    const frames = client.received.filter((r) => r.kind === 'audio');
+    assert.ok(frames.length > 1);
+    for (const frame of frames) assert.ok(frame.bytes.length <= maxFrameBytes && frame.bytes.length % 2 === 0);
+    for (const key of ['llm_first_token_ms', 'llm_first_phrase_ms', 'tts_first_phrase_ms', 'first_audio_ms', 'total_ms']) {
+      assert.equal(typeof end.timings[key], 'number', `timings.${key} in ${JSON.stringify(end.timings)}`);
+    }
+  });
+
+  test('the second request to the LLM carries the first exchange', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start();
+    const before = llm.requests.length;
+    client.send({ type: 'text_input', text: 'First question' });
+    await client.next('response_end');
+    client.send({ type: 'text_input', text: 'Second question' });
+    await client.next('response_end', { after: 1 });
+    await client.close();
+
+    const second = llm.requests[before + 1];
+    assert.ok(second);
+    const messages = (second.body.messages ?? []).filter((m) => m.role !== 'system');
+    assert.deepEqual(messages.map((m) => [m.role, m.content]), [
+      ['user', 'First question'],
+      ['assistant', 'Hello there. The weather is nice today, and it will stay sunny.'],
+      ['user', 'Second question'],
+    ]);
+  });
+
+  test('a system prompt made for speech goes with every request, in the session language', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    await client.start({ lang: 'zh' });
+    const before = llm.requests.length;
+    client.send({ type: 'text_input', text: '你好' });
+    await client.next('response_end');
+    await client.close();
+    const system = llm.requests[before]?.body.messages?.find((m) => m.role === 'system');
+    assert.match(String(system?.content), /语音/);
+  });
+
+  test('a tool call reaches the client as tool_call and the answer follows', async () => {
+    llm.setScript((request) =>
+      request.body.messages?.some((m) => m.role === 'tool')
+        ? { text: 'It is noon.' }
+        : { toolCalls: [{ name: 'current_time', arguments: '{"timeZone":"UTC"}' }] },
+    );
+    try {
+      const client = await TestClient.connect(gateway.wsUrl);
+      await client.start();
+      client.send({ type: 'text_input', text: 'What time is it?' });
+      const end = await client.next('response_end');
+      await client.close();
+      const [call] = client.messages('tool_call');
+      assert.equal(call?.name, 'current_time');
+      assert.deepEqual(call?.args, { timeZone: 'UTC' });
+      assert.equal(client.messages('llm_token').map((m) => m.token).join(''), 'It is noon.');
+      assert.equal(end.interrupted, false);
+      assert.ok(client.audioBytes() > 0);
+    } finally {
+      llm.setScript({ text: 'Hello there. The weather is nice today, and it will stay sunny.' });
+    }
+  });
+
+  test('ping gets pong, before and after session_start', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    client.send({ type: 'ping' });
+    await client.next('pong');
+    await client.start();
+    client.send({ type: 'ping' });
+    await client.next('pong', { after: 1 });
+    await client.close();
+  });
+});
