@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import wavefile from 'wavefile';
+
+export interface Wav {
+  sampleRateHz: number;
+  channels: number;
+  /** PCM16, channels interleaved. */
+  samples: Int16Array;
+}
+
+/** Reads a PCM16 WAV file (the test fixtures). Anything else is refused rather than silently converted. */
+export function readWav(path: string): Wav {
+  const wav = new wavefile.WaveFile(readFileSync(path));
+  // wavefile types `fmt` as a bare object; these are the fields of its parsed fmt chunk.
+  const fmt = wav.fmt as { audioFormat: number; bitsPerSample: number; sampleRate: number; numChannels: number };
+  if (fmt.audioFormat !== 1 || fmt.bitsPerSample !== 16) {
+    throw new Error(`${path}: expected PCM16, got format ${fmt.audioFormat} with ${fmt.bitsPerSample} bits`);
+  }
+  const samples = wav.getSamples(true, Int16Array) as unknown as Int16Array;
+  return { sampleRateHz: fmt.sampleRate, channels: fmt.numChannels, samples };
+}
+
+/** Little-endian PCM16 bytes of interleaved samples, as a client sends them. */
+export function toPcm16Bytes(samples: Int16Array): Uint8Array {
+  const bytes = new Uint8Array(samples.length * 2);
+  const view = new DataView(bytes.buffer);
+  samples.forEach((s, i) => view.setInt16(i * 2, s, true));
+  return bytes;
+}
+
+export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url).pathname;
