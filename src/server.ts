@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     }, config.server.shutdownGraceMs);
     forced.unref();
     await gateway.close();
-    await shutdownTelemetry();
+    // A collector that is down must not hold up the exit.
+    await shutdownTelemetry(AbortSignal.timeout(5_000));
     process.exit(0);
   };
   process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');

@@ -28,7 +28,7 @@ export class SessionTelemetry {
       [ATTR.sessionId]: attributes.sessionId,
       [ATTR.lang]: attributes.lang,
       [ATTR.ttsVoice]: attributes.voice,
-      's2s.session.resumed': attributes.resumed,
+      [ATTR.sessionResumed]: attributes.resumed,
     });
   }
 
@@ -109,7 +109,7 @@ export class TurnTelemetry {
     observe(seconds(timings.voice_to_voice_ms), (s) => m.voiceToVoice(s, ctx));
     m.turnEnded(outcome);
     const { span } = this.#turn;
-    span.setAttributes({ ...attributes, [ATTR.interrupted]: outcome === 'interrupted', 's2s.turn.outcome': outcome });
+    span.setAttributes({ ...attributes, [ATTR.interrupted]: outcome === 'interrupted', [ATTR.turnOutcome]: outcome });
     span.end();
   }
 }

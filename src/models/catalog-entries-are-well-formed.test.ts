@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { configSchema } from '../config/schema.ts';
+import { downloadUrl, loadCatalog, looksLikePath, primaryFile } from './catalog.ts';
+
+const catalog = loadCatalog();
+const files = catalog.models.flatMap((m) => m.files.map((f) => ({ model: m.name, ...f })));
+
+test('every file is an https URL pinned to a 40-hex revision, with a size and a SHA-256 or an honest "unverified"', () => {
+  for (const f of files) {
+    const url = new URL(f.url);
+    assert.equal(url.protocol, 'https:', f.url);
+    assert.match(url.pathname, /^\/[^/]+\/[^/]+\/resolve\/[0-9a-f]{40}\//, `${f.url} is pinned to a commit`);
+    assert.ok(url.pathname.endsWith(`/${f.file}`), `${f.url} ends with the local file name ${f.file}`);
+    assert.ok(Number.isInteger(f.size) && f.size > 0, `${f.file} size`);
+    if (f.sha256 === null) assert.equal(f.verified, false, `${f.file} has no sha256, so it is unverified`);
+    else assert.match(f.sha256, /^[0-9a-f]{64}$/, `${f.file} sha256`);
+    assert.ok(catalog.sources[f.source], `${f.file} says where its hash came from`);
+  }
+});
+
+test('local file names are unique, so models share models.dir without clashing', () => {
+  const names = files.map((f) => f.file);
+  assert.equal(new Set(names).size, names.length);
+});
+
+test('the catalog holds the models the issue asks for, and the config defaults are among them', () => {
+  const names = catalog.models.map((m) => m.name);
+  for (const required of ['tiny.en', 'base', 'base.en', 'small', 'large-v3-turbo', 'en_US-lessac-medium', 'zh_CN-huayan-medium']) assert.ok(names.includes(required), required);
+  assert.ok(names.some((n) => /^large-v3-turbo-q\d/.test(n)), 'a quantised large-v3-turbo');
+  const defaults = configSchema.parse({});
+  assert.equal(catalog.models.find((m) => m.name === defaults.asr.model)?.kind, 'asr');
+  assert.equal(catalog.models.find((m) => m.name === defaults.tts.voice)?.kind, 'tts');
+});
+
+test('every voice ships its .onnx with the .onnx.json beside it; every ASR model is one ggml .bin', () => {
+  for (const model of catalog.models) {
+    const primary = primaryFile(model).file;
+    if (model.kind === 'tts') assert.deepEqual(model.files.map((f) => f.file).sort(), [primary, `${primary}.json`].sort(), model.name);
+    else assert.deepEqual(model.files.map((f) => f.file), [primary], model.name);
+  }
+});
+
+test('a mirror replaces the origin and keeps the upstream path under its own prefix', () => {
+  const file = files[0];
+  assert.ok(file);
+  const path = new URL(file.url).pathname;
+  assert.equal(downloadUrl(file), file.url);
+  assert.equal(downloadUrl(file, 'http://mirror.internal:8080'), `http://mirror.internal:8080${path}`);
+  assert.equal(downloadUrl(file, 'https://mirror.example/hf/'), `https://mirror.example/hf${path}`);
+});
+
+test('config values with a directory part or a model extension are paths; anything else is a catalog name', () => {
+  for (const value of ['./models/x.bin', '/abs/voice', 'C:\\models\\ggml.bin', 'ggml-base.bin', 'voice.onnx']) assert.ok(looksLikePath(value), value);
+  for (const value of ['base', 'large-v3-turbo-q5_0', 'en_US-lessac-medium', 'tiny.en']) assert.ok(!looksLikePath(value), value);
+});

@@ -1,0 +1,223 @@
+import { context, trace, type Context } from '@opentelemetry/api';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  openMetricsContentType,
+  type OpenMetricsContentType,
+  type PrometheusContentType,
+} from 'prom-client';
+import type { ErrorCode } from '../protocol/errors.ts';
+
+/** Values of the `stage` label of `s2s_stage_duration_seconds`, in pipeline order. */
+export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Errors outside a pipeline stage (protocol, limits) count under `session`. */
+export const ERROR_STAGES = [...STAGES, 'session'] as const;
+export type ErrorStage = (typeof ERROR_STAGES)[number];
+
+export const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
+export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
+
+export const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
+export type InterruptionKind = (typeof INTERRUPTION_KINDS)[number];
+
+/**
+ * Histogram upper bounds in seconds for every latency: from 10 ms (a VAD endpoint, a cached phrase) to 10 s (a cold
+ * LLM), densest between 0.2 s and 2 s where voice-to-voice budgets sit; 1.5 s is the alerting budget.
+ */
+export const LATENCY_BUCKETS_S = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 7.5, 10,
+];
+
+export interface Exposition {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * One full set of the gateway's metrics bound to one registry. Histograms are typed `<string>` because prom-client's
+ * typings restrict exemplar label names to the metric's own label names.
+ */
+interface Instruments {
+  /** prom-client allows exemplars on OpenMetrics registries only. */
+  exemplars: boolean;
+  registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
+  stageDuration: Histogram<string>;
+  voiceToVoice: Histogram<string>;
+  timeToFirstAudio: Histogram<string>;
+  llmTimeToFirstToken: Histogram<string>;
+  activeSessions: Gauge;
+  turns: Counter<'outcome'>;
+  interruptions: Counter<'kind'>;
+  errors: Counter<'stage' | 'code'>;
+}
+
+function createInstruments(
+  registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>,
+  exemplars: boolean,
+): Instruments {
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  const latency = (name: string, help: string, labelNames: string[] = []) =>
+    new Histogram<string>({ name, help, labelNames, buckets: LATENCY_BUCKETS_S, enableExemplars: exemplars, registers });
+  const instruments: Instruments = {
+    exemplars,
+    registry,
+    stageDuration: latency('s2s_stage_duration_seconds', 'Duration of one pipeline stage of a turn.', ['stage']),
+    voiceToVoice: latency(
+      's2s_voice_to_voice_seconds',
+      'From the end of the user speaking (or a text input) to the first assistant audio sent.',
+    ),
+    timeToFirstAudio: latency(
+      's2s_time_to_first_audio_seconds',
+      'From the start of a response (agent start) to its first audio chunk sent.',
+    ),
+    llmTimeToFirstToken: latency(
+      's2s_llm_time_to_first_token_seconds',
+      'From the LLM request to its first streamed token.',
+    ),
+    activeSessions: new Gauge({ name: 's2s_active_sessions', help: 'Open sessions.', registers }),
+    turns: new Counter({ name: 's2s_turns_total', help: 'Turns ended, by outcome.', labelNames: ['outcome'], registers }),
+    interruptions: new Counter({
+      name: 's2s_interruptions_total',
+      help: 'Responses interrupted, by what interrupted them.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    errors: new Counter({
+      name: 's2s_errors_total',
+      help: 'Errors reported to clients, by stage and error code.',
+      labelNames: ['stage', 'code'],
+      registers,
+    }),
+  };
+  // Series that exist from the start keep rate() and the dashboards defined before the first event.
+  for (const stage of STAGES) instruments.stageDuration.zero({ stage });
+  for (const outcome of TURN_OUTCOMES) instruments.turns.inc({ outcome }, 0);
+  for (const kind of INTERRUPTION_KINDS) instruments.interruptions.inc({ kind }, 0);
+  return instruments;
+}
+
+type Latency = 'stageDuration' | 'voiceToVoice' | 'timeToFirstAudio' | 'llmTimeToFirstToken';
+
+const NO_EXEMPLAR: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Exemplar labels named as the OpenTelemetry Prometheus compatibility spec names them. */
+function exemplarLabels(ctx: Context): Readonly<Record<string, string>> {
+  const span = trace.getSpan(ctx);
+  if (span === undefined || !span.isRecording()) return NO_EXEMPLAR;
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/**
+ * True when the Accept header ranks OpenMetrics at least as high as the plain text format. Prometheus asks for
+ * `application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5,*\/*;q=0.1`; curl sends `*\/*`.
+ */
+export function acceptsOpenMetrics(accept: string | undefined): boolean {
+  let openMetricsQ = 0;
+  let plainQ = 0;
+  for (const range of (accept ?? '').split(',')) {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2)) || 0;
+    if (type === 'application/openmetrics-text') openMetricsQ = Math.max(openMetricsQ, q);
+    else if (type === 'text/plain' || type === 'text/*' || type === '*/*') plainQ = Math.max(plainQ, q);
+  }
+  return openMetricsQ > 0 && openMetricsQ >= plainQ;
+}
+
+/**
+ * The gateway's Prometheus metrics (names in DESIGN.md "Observability names").
+ *
+ * A prom-client registry has one content type, and rendering OpenMetrics renames registered counters in place
+ * (drops `_total`), so a counter cannot be shared by an OpenMetrics and a plain registry. Each format therefore keeps
+ * its own full set of instruments and every update goes to both: a few map lookups per event, and two event-loop
+ * delay monitors. Exemplars live in the OpenMetrics set only (prom-client refuses them elsewhere).
+ */
+export class GatewayMetrics {
+  readonly #openMetrics: Instruments;
+  readonly #plain: Instruments;
+  readonly #both: readonly Instruments[];
+
+  private constructor(openMetrics: Instruments, plain: Instruments) {
+    this.#openMetrics = openMetrics;
+    this.#plain = plain;
+    this.#both = [openMetrics, plain];
+  }
+
+  /** Builds the registries and starts the default process collectors (event-loop delay monitor, GC observer). */
+  static create(): GatewayMetrics {
+    const openMetricsRegistry = new Registry<OpenMetricsContentType>();
+    openMetricsRegistry.setContentType(openMetricsContentType);
+    return new GatewayMetrics(createInstruments(openMetricsRegistry, true), createInstruments(new Registry(), false));
+  }
+
+  /** Latencies take the trace of the span active in `ctx` (default: the active context) as their exemplar. */
+  observeStage(stage: Stage, seconds: number, ctx: Context = context.active()): void {
+    this.#observe('stageDuration', seconds, { stage }, ctx);
+  }
+
+  voiceToVoice(seconds: number, ctx: Context = context.active()): void {
+    this.#observe('voiceToVoice', seconds, {}, ctx);
+  }
+
+  timeToFirstAudio(seconds: number, ctx: Context = context.active()): void {
+    this.#observe('timeToFirstAudio', seconds, {}, ctx);
+  }
+
+  llmTimeToFirstToken(seconds: number, ctx: Context = context.active()): void {
+    this.#observe('llmTimeToFirstToken', seconds, {}, ctx);
+  }
+
+  #observe(latency: Latency, seconds: number, labels: Record<string, string>, ctx: Context): void {
+    const exemplar = exemplarLabels(ctx);
+    for (const set of this.#both) {
+      if (set.exemplars) set[latency].observe({ value: seconds, labels, exemplarLabels: exemplar });
+      else set[latency].observe(labels, seconds);
+    }
+  }
+
+  sessionOpened(): void {
+    for (const set of this.#both) set.activeSessions.inc();
+  }
+
+  sessionClosed(): void {
+    for (const set of this.#both) set.activeSessions.dec();
+  }
+
+  turnEnded(outcome: TurnOutcome): void {
+    for (const set of this.#both) set.turns.inc({ outcome });
+  }
+
+  interrupted(kind: InterruptionKind): void {
+    for (const set of this.#both) set.interruptions.inc({ kind });
+  }
+
+  error(stage: ErrorStage, code: ErrorCode): void {
+    for (const set of this.#both) set.errors.inc({ stage, code });
+  }
+
+  /** The exposition for a scrape: OpenMetrics (with exemplars) when the Accept header asks for it, else plain text. */
+  async render(accept: string | undefined): Promise<Exposition> {
+    const { registry } = acceptsOpenMetrics(accept) ? this.#openMetrics : this.#plain;
+    return { contentType: registry.contentType, body: await registry.metrics() };
+  }
+}
+
+let processMetrics: GatewayMetrics | undefined;
+
+/** The process's metrics, created on first use. */
+export function getMetrics(): GatewayMetrics {
+  processMetrics ??= GatewayMetrics.create();
+  return processMetrics;
+}
+
+/** For `GET /metrics`: `reply.type(contentType).send(body)`. */
+export function renderMetrics(accept: string | undefined): Promise<Exposition> {
+  return getMetrics().render(accept);
+}
