@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { ensureModels } from './models/ensure.ts';
+import { createProgress } from './models/progress.ts';
 import { shutdownTelemetry } from './observability/otel.ts';
 import { startGateway } from './server/gateway.ts';
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => starting.abort());
   let models;
   try {
-    models = await ensureModels(config, { signal: starting.signal, log });
+    models = await ensureModels(config, { signal: starting.signal, log, progress: createProgress(process.stderr, log) });
   } catch (err) {
     console.error((err as Error).message);
     process.exit(starting.signal.aborted ? 130 : 1);
