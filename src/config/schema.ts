@@ -32,12 +32,14 @@ const limits = z.strictObject({
 const asr = z.strictObject({
   /** A catalog name (see `npm run models -- list`) or a path to a ggml model file. */
   model: z.string().min(1).default('base'),
-  variant: z.enum(['default', 'vulkan', 'cuda']).default('default'),
+  /** The whisper.cpp build: prebuilt CPU, Vulkan or CUDA, or HIP (ROCm) as built by docker/Dockerfile.rocm. */
+  variant: z.enum(['default', 'vulkan', 'cuda', 'hip']).default('default'),
   useGpu: bool.default(false),
   poolSize: int(1, 64).default(1),
   threads: int(1, 256).default(2),
   partialIntervalMs: int(100, 10_000).default(500),
-  maxUtteranceMs: int(1_000, 120_000).default(30_000),
+  // Whisper hears 30 s at a time; the engine keeps the last 30 s of anything longer.
+  maxUtteranceMs: int(1_000, 30_000).default(30_000),
   /** Queued final transcriptions beyond the pool; past it a request fails with `asr_busy`. */
   maxQueue: int(0, 10_000).default(64),
 });

@@ -8,6 +8,7 @@ import { PiperVoice } from '../engines/piper/piper-voice.ts';
 import { SileroVad } from '../engines/silero/silero-vad.ts';
 import { Slot, type SlotStatus } from '../engines/slot.ts';
 import { VoiceRegistry } from '../engines/voices.ts';
+import { setNativeLogSink } from '../engines/whisper/whisper-binding.ts';
 import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { ClientChannel } from '../session/channel.ts';
@@ -61,6 +62,7 @@ export class Runtime {
     const { config } = this;
     const signal = this.#loading.signal;
     this.llm.start();
+    setNativeLogSink((level, text) => this.log.debug({ nativeLevel: level, text: text.trimEnd() }, 'whisper.cpp'));
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, () => LangGraphAgent.create(config)),
       this.vad.load('silero v5', () => SileroVad.load({ signal })),

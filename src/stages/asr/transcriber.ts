@@ -2,6 +2,8 @@ export interface TranscribeOptions {
   /** ISO 639-1 code, or 'auto' to let the model detect it. */
   language: string;
   signal: AbortSignal;
+  /** Requests are served round-robin across sessions so one session's burst cannot starve the others. */
+  sessionId?: string;
 }
 
 export interface Transcript {

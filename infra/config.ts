@@ -1,0 +1,99 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { GpuMode } from './gpu.ts';
+
+/** Every knob of the stack. Defaults live in Pulumi.yaml, which the Pulumi CLI applies before the program runs. */
+export interface StackConfig {
+  /** Docker host: empty for the local socket (or DOCKER_HOST), or `ssh://user@host`. */
+  dockerHost: string;
+  gpu: GpuMode;
+  /** Numeric GIDs of the Docker host's `video` and `render` groups (names would resolve inside the image). */
+  videoGid: number | undefined;
+  renderGid: number | undefined;
+  /** Host address the published ports bind to, and the host name users reach them by. */
+  bindAddress: string;
+  publicHost: string;
+  gatewayPort: number;
+  grafanaPort: number;
+  images: {
+    gateway: string;
+    llm: string;
+    postgres: string;
+    redis: string;
+    qdrant: string;
+    otelCollector: string;
+    prometheus: string;
+    grafana: string;
+  };
+  asr: { model: string; variant: string };
+  ttsVoice: string;
+  logLevel: string;
+  /** Hugging Face reference llama.cpp downloads on first start (`owner/repo:quant`). */
+  llmModel: string;
+  llmContextTokens: number;
+  gatewayMemoryMb: number;
+  gatewayCpus: string;
+  llmMemoryMb: number;
+  /** Comma-separated bearer keys for the WebSocket; generated when not set. */
+  apiKeys: pulumi.Output<string> | undefined;
+}
+
+// Pinned at the time of writing; `llmImage` in the stack config overrides it.
+const LLAMA_CPP_BUILD = 'b7964';
+const llmImageFor: Record<GpuMode, string> = {
+  none: `ghcr.io/ggml-org/llama.cpp:server-${LLAMA_CPP_BUILD}`,
+  rocm: `ghcr.io/ggml-org/llama.cpp:server-rocm-${LLAMA_CPP_BUILD}`,
+  vulkan: `ghcr.io/ggml-org/llama.cpp:server-vulkan-${LLAMA_CPP_BUILD}`,
+};
+const gatewayImageFor: Record<GpuMode, string> = {
+  none: 's2s-gateway:0.1.0-cpu',
+  rocm: 's2s-gateway:0.1.0-rocm',
+  vulkan: 's2s-gateway:0.1.0-rocm',
+};
+// whisper.cpp build the gateway loads: the ROCm image carries a HIP build and the prebuilt Vulkan one.
+const asrVariantFor: Record<GpuMode, string> = { none: 'default', rocm: 'hip', vulkan: 'vulkan' };
+
+const GPU_MODES: GpuMode[] = ['none', 'rocm', 'vulkan'];
+
+export function readStackConfig(config = new pulumi.Config()): StackConfig {
+  const gpu = config.require<GpuMode>('gpu', { allowedValues: GPU_MODES });
+  // The GPU groups have no portable numbers, so a GPU stack must name them.
+  const gid = (key: string) => (gpu === 'none' ? config.getNumber(key) : config.requireNumber(key, { min: 1 }));
+  const port = (key: string) => config.requireNumber(key, { min: 1, max: 65535 });
+  return {
+    dockerHost: config.get('dockerHost') ?? '',
+    gpu,
+    videoGid: gid('videoGid'),
+    renderGid: gid('renderGid'),
+    bindAddress: config.require('bindAddress'),
+    publicHost: config.require('publicHost'),
+    gatewayPort: port('gatewayPort'),
+    grafanaPort: port('grafanaPort'),
+    images: {
+      gateway: orDerived(config.get('gatewayImage'), gatewayImageFor[gpu]),
+      llm: orDerived(config.get('llmImage'), llmImageFor[gpu]),
+      postgres: config.require('postgresImage'),
+      redis: config.require('redisImage'),
+      qdrant: config.require('qdrantImage'),
+      otelCollector: config.require('otelCollectorImage'),
+      prometheus: config.require('prometheusImage'),
+      grafana: config.require('grafanaImage'),
+    },
+    asr: {
+      model: config.require('asrModel'),
+      variant: orDerived(config.get('asrVariant'), asrVariantFor[gpu]),
+    },
+    ttsVoice: config.require('ttsVoice'),
+    logLevel: config.require('logLevel'),
+    llmModel: config.require('llmModel'),
+    llmContextTokens: config.requireNumber('llmContextTokens', { min: 512 }),
+    gatewayMemoryMb: config.requireNumber('gatewayMemoryMb', { min: 512 }),
+    gatewayCpus: config.require('gatewayCpus'),
+    llmMemoryMb: config.requireNumber('llmMemoryMb', { min: 512 }),
+    apiKeys: config.getSecret('apiKeys'),
+  };
+}
+
+// Pulumi.yaml declares "derive it from gpu" as an empty default.
+function orDerived(value: string | undefined, derived: string): string {
+  return value === undefined || value === '' ? derived : value;
+}

@@ -1,0 +1,83 @@
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import type { StackConfig } from './config.ts';
+import { DataStores } from './data-stores.ts';
+import { Gateway } from './gateway.ts';
+import { gpuAccess } from './gpu.ts';
+import { LlmServer } from './llm-server.ts';
+import type { ObservabilityFiles } from './observability-files.ts';
+import { Observability } from './observability.ts';
+
+export interface StackOutputs {
+  gatewayUrl: string;
+  gatewayWebSocketUrl: string;
+  grafanaUrl: string;
+  /** Secret. */
+  gatewayApiKeys: pulumi.Output<string>;
+  /** Secret. */
+  grafanaAdminPassword: pulumi.Output<string>;
+}
+
+/** The whole deployment on one Docker host: data stores, LLM server, observability and the gateway. */
+export function createStack(config: StackConfig, files: ObservabilityFiles): StackOutputs {
+  const provider = new docker.Provider('docker-host', config.dockerHost === '' ? {} : { host: config.dockerHost });
+  const opts = { provider };
+  const gpu = gpuAccess(config.gpu, { video: config.videoGid, render: config.renderGid });
+
+  // Only the gateway and Grafana publish ports; everything else is reachable only on this network.
+  const network = new docker.Network('network', { name: 's2s', driver: 'bridge' }, opts);
+
+  const stores = new DataStores('data-stores', { network, images: config.images }, opts);
+  const llm = new LlmServer(
+    'llm-server',
+    { network, image: config.images.llm, model: config.llmModel, contextTokens: config.llmContextTokens, gpu, memoryMb: config.llmMemoryMb },
+    opts,
+  );
+  const observability = new Observability(
+    'observability',
+    { network, images: config.images, files, bindAddress: config.bindAddress, publicHost: config.publicHost, grafanaPort: config.grafanaPort },
+    opts,
+  );
+
+  const apiKeys = pulumi.secret(config.apiKeys ?? new random.RandomPassword('gateway-api-key', { length: 40, special: false }, opts).result);
+  const gateway = new Gateway(
+    'gateway',
+    {
+      network,
+      image: config.images.gateway,
+      gpu,
+      bindAddress: config.bindAddress,
+      publicHost: config.publicHost,
+      port: config.gatewayPort,
+      memoryMb: config.gatewayMemoryMb,
+      cpus: config.gatewayCpus,
+      env: {
+        S2S_ASR_MODEL: config.asr.model,
+        S2S_ASR_VARIANT: config.asr.variant,
+        S2S_ASR_USE_GPU: String(config.gpu !== 'none'),
+        S2S_TTS_VOICE: config.ttsVoice,
+        S2S_LLM_BASE_URL: llm.baseUrl,
+        S2S_LLM_MODEL: llm.modelName,
+        S2S_LLM_API_KEY: llm.apiKey,
+        S2S_REDIS_URL: stores.redisUrl,
+        S2S_POSTGRES_URL: stores.postgresUrl,
+        S2S_QDRANT_URL: stores.qdrantUrl,
+        S2S_API_KEYS: apiKeys,
+        S2S_LOG_LEVEL: config.logLevel,
+        OTEL_EXPORTER_OTLP_ENDPOINT: observability.otlpEndpoint,
+        OTEL_SERVICE_NAME: 's2s-gateway',
+      },
+      dependsOn: [stores, llm, observability],
+    },
+    opts,
+  );
+
+  return {
+    gatewayUrl: gateway.url,
+    gatewayWebSocketUrl: `${gateway.url.replace(/^http/, 'ws')}/ws/s2s`,
+    grafanaUrl: observability.grafanaUrl,
+    gatewayApiKeys: apiKeys,
+    grafanaAdminPassword: observability.grafanaAdminPassword,
+  };
+}

@@ -1,0 +1,58 @@
+import { createRequire } from 'node:module';
+
+/*
+ * The part of @fugood/whisper.node 1.1.x this engine uses, typed here: the package ships its TypeScript sources
+ * (lib/index.ts, no .d.ts), which our strict ESM config would type-check and reject, so it is loaded through
+ * `require` and described by these declarations (from its lib/binding.ts).
+ */
+
+export type WhisperVariant = 'default' | 'vulkan' | 'cuda' | 'hip';
+
+export interface NativeTranscribeOptions {
+  language?: string;
+  maxThreads?: number;
+  temperature?: number;
+  temperatureInc?: number;
+  bestOf?: number;
+}
+
+export interface NativeTranscribeResult {
+  language?: string;
+  result: string;
+  isAborted: boolean;
+}
+
+export interface NativeJob {
+  /** Only sets a flag; see pooled-context.ts for what it does not do. */
+  stop: () => Promise<void>;
+  promise: Promise<NativeTranscribeResult>;
+}
+
+export interface NativeWhisperContext {
+  /** `audio`: 16 kHz mono PCM16, copied before this returns. */
+  transcribeData(audio: ArrayBuffer, options?: NativeTranscribeOptions): NativeJob;
+  bench(nThreads: number): Promise<{ encodeMs: number; decodeMs: number; batchdMs: number; promptMs: number }>;
+  release(): Promise<void>;
+}
+
+interface WhisperNode {
+  initWhisper(options: { filePath: string; useGpu?: boolean }, variant?: WhisperVariant): Promise<NativeWhisperContext>;
+  toggleNativeLog(enable: boolean): Promise<void>;
+  addNativeLogListener(listener: (level: string, text: string) => void): { remove(): void };
+}
+
+const whisperNode = createRequire(import.meta.url)('@fugood/whisper.node') as WhisperNode;
+
+type NativeLogSink = (level: string, text: string) => void;
+let nativeLogSink: NativeLogSink | undefined;
+
+// whisper.cpp prints its model-loading chatter straight to stderr unless a listener takes it: route it to
+// whoever asked for it (the gateway's logger at debug level), else drop it.
+void whisperNode.toggleNativeLog(true);
+whisperNode.addNativeLogListener((level, text) => nativeLogSink?.(level, text));
+
+export function setNativeLogSink(sink: NativeLogSink | undefined): void {
+  nativeLogSink = sink;
+}
+
+export const initWhisper: WhisperNode['initWhisper'] = (options, variant) => whisperNode.initWhisper(options, variant);
