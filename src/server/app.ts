@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CLOSE_CODES } from '../protocol/errors.ts';
 import { ClientChannel } from '../session/channel.ts';
-import { Session } from '../session/session.ts';
+import type { Session } from '../session/session.ts';
 import { createKeyCheck } from './auth.ts';
 import type { Runtime } from './runtime.ts';
 

@@ -9,6 +9,7 @@ import { parseClientFrame } from '../protocol/parse.ts';
 import type { ClientMessage, SessionStart } from '../protocol/messages.ts';
 import type { ClientChannel } from './channel.ts';
 import type { SessionStore } from './store.ts';
+import type { ErrorStage } from '../observability/metrics.ts';
 import type { SessionTelemetry, TurnTelemetry } from './telemetry.ts';
 import { Turn, type InterruptKind } from './turn.ts';
 import type { VoiceInput, VoiceInputFactory } from './voice-input.ts';
@@ -221,14 +222,12 @@ export class Session {
           this.#error(err instanceof GatewayError ? err : new GatewayError('internal', (err as Error).message));
         }
       },
-      error: (error, stage) => {
-        this.#deps.telemetry.error(stage, error.code);
-        this.#error(error);
-      },
+      error: (error, stage) => this.#error(error, stage),
     };
   }
 
-  #error(error: GatewayError): void {
+  #error(error: GatewayError, stage: ErrorStage = 'session'): void {
+    this.#deps.telemetry.error(stage, error.code);
     this.#channel.send({ type: 'error', code: error.code, message: error.message, recoverable: error.recoverable });
   }
 

@@ -6,7 +6,7 @@ import { configSchema, type Config } from '../../src/config/schema.ts';
 import { startGateway, type Gateway } from '../../src/server/gateway.ts';
 import { WS_PATH } from '../../src/server/app.ts';
 import { writeTestVoice } from './piper-voice.ts';
-import { EMPTY_TINY_EN_MODEL } from './whisper-model.ts';
+import { writeTinyWhisperModel } from './whisper-model.ts';
 
 export interface TestGateway extends Gateway {
   wsUrl: string;
@@ -22,12 +22,19 @@ export function testVoicePath(): Promise<string> {
   return voicePath;
 }
 
+/** What the generated whisper.cpp model hears in any audio, unless a test asks for another phrase. */
+export const TEST_TRANSCRIPT = 'What is the status of my order?';
+
 /**
  * A real gateway on an ephemeral loopback port with the real engines on small models: the generated Piper
- * voice, the whisper.cpp test model, Silero from its npm package. Waits until everything has loaded.
+ * voice, a generated whisper.cpp model that transcribes any audio as `asrPhrase`, Silero from its npm
+ * package. Waits until everything has loaded.
  */
-export async function startTestGateway(overrides: DeepPartial<Config> & { asrModelPath?: string } = {}): Promise<TestGateway> {
-  const { asrModelPath = EMPTY_TINY_EN_MODEL, ...configOverrides } = overrides;
+export async function startTestGateway(
+  overrides: DeepPartial<Config> & { asrModelPath?: string; asrPhrase?: string } = {},
+): Promise<TestGateway> {
+  const { asrModelPath, asrPhrase = TEST_TRANSCRIPT, ...configOverrides } = overrides;
+  const asr = asrModelPath ?? (await writeTinyWhisperModel({ dir: mkdtempSync(join(tmpdir(), 's2s-asr-')), phrase: asrPhrase }));
   const voice = await testVoicePath();
   const config = configSchema.parse({
     ...configOverrides,
@@ -36,7 +43,7 @@ export async function startTestGateway(overrides: DeepPartial<Config> & { asrMod
     asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
-  const gateway = await startGateway(config, log, { asr: asrModelPath, voices: { 'test-voice': voice } });
+  const gateway = await startGateway(config, log, { asr, voices: { 'test-voice': voice } });
   await gateway.loaded;
   return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${WS_PATH}` };
 }

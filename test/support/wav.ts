@@ -29,3 +29,28 @@ export function toPcm16Bytes(samples: Int16Array): Uint8Array {
 }
 
 export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url).pathname;
+
+/**
+ * Sends interleaved PCM16 as a microphone client would: frames of `frameMs`, paced at `speed` times real time
+ * (Infinity: as fast as possible), then `silenceMs` of digital silence.
+ */
+export async function streamPcm(
+  send: (bytes: Uint8Array) => void,
+  wav: Wav,
+  options: { frameMs?: number; speed?: number; silenceMs?: number } = {},
+): Promise<void> {
+  const { frameMs = 20, speed = 1, silenceMs = 0 } = options;
+  const frameSamples = Math.round((wav.sampleRateHz * frameMs) / 1000) * wav.channels;
+  const silence = new Int16Array(Math.round((wav.sampleRateHz * silenceMs) / 1000) * wav.channels);
+  const all = new Int16Array(wav.samples.length + silence.length);
+  all.set(wav.samples);
+  const started = performance.now();
+  for (let offset = 0, frame = 0; offset < all.length; offset += frameSamples, frame++) {
+    send(toPcm16Bytes(all.subarray(offset, offset + frameSamples)));
+    if (Number.isFinite(speed)) {
+      const due = started + ((frame + 1) * frameMs) / speed;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

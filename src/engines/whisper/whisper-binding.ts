@@ -45,14 +45,40 @@ const whisperNode = createRequire(import.meta.url)('@fugood/whisper.node') as Wh
 
 type NativeLogSink = (level: string, text: string) => void;
 let nativeLogSink: NativeLogSink | undefined;
+let contextsAlive = 0;
 
-// whisper.cpp prints its model-loading chatter straight to stderr unless a listener takes it: route it to
-// whoever asked for it (the gateway's logger at debug level), else drop it.
-void whisperNode.toggleNativeLog(true);
 whisperNode.addNativeLogListener((level, text) => nativeLogSink?.(level, text));
 
 export function setNativeLogSink(sink: NativeLogSink | undefined): void {
   nativeLogSink = sink;
 }
 
-export const initWhisper: WhisperNode['initWhisper'] = (options, variant) => whisperNode.initWhisper(options, variant);
+/**
+ * whisper.cpp prints its model-loading chatter straight to stderr unless a listener takes it. The listener is a
+ * native thread-safe function that keeps the process alive, so it is on only while contexts exist.
+ */
+async function contextOpened(): Promise<void> {
+  if (contextsAlive++ === 0) await whisperNode.toggleNativeLog(true);
+}
+
+async function contextReleased(): Promise<void> {
+  if (--contextsAlive === 0) await whisperNode.toggleNativeLog(false);
+}
+
+export const initWhisper: WhisperNode['initWhisper'] = async (options, variant) => {
+  await contextOpened();
+  try {
+    const context = await whisperNode.initWhisper(options, variant);
+    return {
+      transcribeData: (audio, transcribeOptions) => context.transcribeData(audio, transcribeOptions),
+      bench: (nThreads) => context.bench(nThreads),
+      release: async () => {
+        await context.release();
+        await contextReleased();
+      },
+    };
+  } catch (err) {
+    await contextReleased();
+    throw err;
+  }
+};
