@@ -36,6 +36,10 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
     const finals = client.messages('asr_final');
     assert.deepEqual(finals.map((m) => m.text), [TEST_TRANSCRIPT, TEST_TRANSCRIPT]);
     assert.equal(second.turn_id, finals[1]?.turn_id, 'the turn id of the transcript is the turn id of its answer');
+    // Partials while speaking (every asr.partialIntervalMs), under the id their final will carry.
+    const partials = client.messages('asr_partial');
+    assert.ok(partials.length >= 2, `partials: ${partials.length}`);
+    assert.ok(partials.every((p) => finals.some((f) => f.turn_id === p.turn_id)));
     assert.equal(llm.requests.length - requestsBefore, 2);
     assert.equal(llm.requests.at(-1)?.body.messages?.at(-1)?.content, TEST_TRANSCRIPT);
     const ends = client.messages('response_end');
