@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { GatewayError } from '../../protocol/errors.ts';
 import { abortError, type ClausePhonemizer } from './clause-phonemizer.ts';
 
+const MANDARIN_AS_PINYIN = 'cmn-latn-pinyin';
+
 /** Clauses waiting for a free process slot; past it a request fails loudly (`tts_failed`). */
 const MAX_WAITING_CLAUSES = 256;
 
@@ -26,7 +28,11 @@ export class EspeakCliPhonemizer implements ClausePhonemizer {
   static async start(language: string, concurrency: number, signal?: AbortSignal): Promise<EspeakCliPhonemizer> {
     const phonemizer = new EspeakCliPhonemizer(language, concurrency);
     await phonemizer.phonemize(['a'], signal ?? new AbortController().signal);
-    return phonemizer;
+    if (language !== 'cmn') return phonemizer;
+    // Some espeak-ng releases (Debian 12's 1.51) turn Hanzi into pinyin under `cmn` and then read the pinyin as
+    // English, "(en)nɪ5θɹˈiː5…": Mandarin voices would speak nonsense. `cmn-latn-pinyin` reads it as Mandarin.
+    const [probe = ''] = await phonemizer.phonemize(['你好'], signal ?? new AbortController().signal);
+    return probe.includes('(en)') ? new EspeakCliPhonemizer(MANDARIN_AS_PINYIN, concurrency) : phonemizer;
   }
 
   async phonemize(clauses: readonly string[], signal: AbortSignal): Promise<string[]> {

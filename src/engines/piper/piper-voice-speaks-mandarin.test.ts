@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeTestVoice } from '../../../test/support/piper-voice.ts';
+import { EspeakCliPhonemizer } from './espeak-cli-phonemizer.ts';
 import { PiperVoice } from './piper-voice.ts';
 
 // The `phonemizer` package bundles English only: a `cmn` voice runs on the system's espeak-ng (Debian package).
@@ -23,5 +24,16 @@ test('Mandarin text goes through a cmn voice, one chunk per sentence, every phon
   } finally {
     await voice.close();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Hanzi are phonemised as Mandarin, not read through pinyin as English', async () => {
+  const phonemizer = await EspeakCliPhonemizer.start('cmn', 1);
+  try {
+    const [ipa = ''] = await phonemizer.phonemize(['你好'], new AbortController().signal);
+    assert.doesNotMatch(ipa, /\(en\)/);
+    assert.match(ipa, /χ/, ipa);
+  } finally {
+    await phonemizer.close();
   }
 });
