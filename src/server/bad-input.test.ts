@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { CLOSE_CODES } from '../protocol/errors.ts';
-import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
 describe('bad input gets a coded error and the session goes on', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Yes.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, limits: { maxTextChars: 50, maxFrameBytes: 4096 } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { maxTextChars: 50, maxFrameBytes: 4096 } });
 
   const cases: Array<[string, unknown, string]> = [
     ['malformed JSON', '{"type": "session_start",', 'bad_json'],
@@ -30,7 +19,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   ];
   for (const [name, frame, code] of cases) {
     test(`${name} -> error ${code}, then the session still works`, async () => {
-      const client = await TestClient.connect(gateway.wsUrl);
+      const client = await TestClient.connect(env.gateway.wsUrl);
       client.send(frame);
       const error = await client.next('error');
       assert.equal(error.code, code);
@@ -44,7 +33,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   }
 
   test('binary audio before session_start -> not_started', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     client.sendAudio(new Uint8Array(640));
     assert.equal((await client.next('error')).code, 'not_started');
     await client.start();
@@ -52,7 +41,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   });
 
   test('audio on a session started without an audio format -> audio_not_expected', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.sendAudio(new Uint8Array(640));
     assert.equal((await client.next('error')).code, 'audio_not_expected');
@@ -62,7 +51,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   });
 
   test('text over limits.maxTextChars -> text_too_long; empty text -> empty_text', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.send({ type: 'text_input', text: 'x'.repeat(51) });
     assert.equal((await client.next('error')).code, 'text_too_long');
@@ -72,7 +61,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   });
 
   test('a second session_start -> already_started', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.send({ type: 'session_start', lang: 'en' });
     assert.equal((await client.next('error')).code, 'already_started');
@@ -80,7 +69,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   });
 
   test('an unsupported audio format -> bad_audio_format, and no session is started', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     client.send({ type: 'session_start', lang: 'en', audio: { sample_rate: 96_000, format: 'pcm16', channels: 1 } });
     assert.equal((await client.next('error')).code, 'bad_audio_format');
     client.send({ type: 'session_start', lang: 'en', audio: { sample_rate: 16_000, format: 'opus', channels: 1 } });
@@ -90,7 +79,7 @@ describe('bad input gets a coded error and the session goes on', () => {
   });
 
   test('a frame over limits.maxFrameBytes closes the connection with 1009', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     const closed = client.closed();
     client.sendAudio(new Uint8Array(8192));
@@ -99,26 +88,16 @@ describe('bad input gets a coded error and the session goes on', () => {
 });
 
 describe('session limits close with documented codes', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Yes.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, limits: { idleTimeoutMs: 1_000, maxSessionMs: 1_500, maxSessions: 2 } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { idleTimeoutMs: 1_000, maxSessionMs: 1_500, maxSessions: 2 } });
 
   test('an idle connection is closed with 4000', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     const closed = await client.closed();
     assert.equal(closed.code, CLOSE_CODES.idleTimeout.code);
   });
 
   test('a session longer than limits.maxSessionMs is closed with 4001, even when active', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     const keepAlive = setInterval(() => client.send({ type: 'ping' }), 200);
     try {
       assert.equal((await client.closed()).code, CLOSE_CODES.sessionTooLong.code);
@@ -128,9 +107,9 @@ describe('session limits close with documented codes', () => {
   });
 
   test('a connection beyond limits.maxSessions is closed with 4002', async () => {
-    const first = await TestClient.connect(gateway.wsUrl);
-    const second = await TestClient.connect(gateway.wsUrl);
-    const third = await TestClient.connect(gateway.wsUrl);
+    const first = await TestClient.connect(env.gateway.wsUrl);
+    const second = await TestClient.connect(env.gateway.wsUrl);
+    const third = await TestClient.connect(env.gateway.wsUrl);
     assert.equal((await third.closed()).code, CLOSE_CODES.tooManySessions.code);
     await first.close();
     await second.close();
@@ -138,17 +117,7 @@ describe('session limits close with documented codes', () => {
 });
 
 describe('API keys', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Yes.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, server: { apiKeys: ['k-one', 'k-two'] } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Yes.' }, { server: { apiKeys: ['k-one', 'k-two'] } });
 
   const upgradeStatus = (url: string, headers: Record<string, string> = {}) =>
     new Promise<number>((resolve, reject) => {
@@ -167,13 +136,13 @@ describe('API keys', () => {
     });
 
   test('the upgrade without a key, or with a wrong one, is refused with 401', async () => {
-    assert.equal(await upgradeStatus(gateway.wsUrl), 401);
-    assert.equal(await upgradeStatus(gateway.wsUrl, { authorization: 'Bearer nope' }), 401);
-    assert.equal(await upgradeStatus(`${gateway.wsUrl}?token=nope`), 401);
+    assert.equal(await upgradeStatus(env.gateway.wsUrl), 401);
+    assert.equal(await upgradeStatus(env.gateway.wsUrl, { authorization: 'Bearer nope' }), 401);
+    assert.equal(await upgradeStatus(`${env.gateway.wsUrl}?token=nope`), 401);
   });
 
   test('a Bearer header or a token query parameter with a configured key is accepted', async () => {
-    assert.equal(await upgradeStatus(gateway.wsUrl, { authorization: 'Bearer k-two' }), 101);
-    assert.equal(await upgradeStatus(`${gateway.wsUrl}?token=k-one`), 101);
+    assert.equal(await upgradeStatus(env.gateway.wsUrl, { authorization: 'Bearer k-two' }), 101);
+    assert.equal(await upgradeStatus(`${env.gateway.wsUrl}?token=k-one`), 101);
   });
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, TEST_TRANSCRIPT, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { describe, test } from 'node:test';
+import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { FIXTURES_DIR, readWav, streamPcm, type Wav } from '../../test/support/wav.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
@@ -18,20 +17,10 @@ function speechBurst(): Wav {
 }
 
 describe('barge-in: user speech while the assistant speaks', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: LONG_ANSWER, tokensPerSecond: 30 } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, vad: { minSpeechMs: 250, bargeInMinSpeechMs: 300 } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: LONG_ANSWER, tokensPerSecond: 30 }, { vad: { minSpeechMs: 250, bargeInMinSpeechMs: 300 } });
 
   async function speakingClient(): Promise<TestClient> {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
     client.send({ type: 'text_input', text: 'Tell me everything.' });
     await client.next('tts_start');
@@ -43,7 +32,7 @@ describe('barge-in: user speech while the assistant speaks', () => {
     const streaming = streamPcm((b) => client.sendAudio(b), speech, { speed: 1, silenceMs: 800 });
     const interrupted = await client.next('response_end');
     assert.equal(interrupted.interrupted, true);
-    llm.setScript({ text: 'Okay.' });
+    env.llm.setScript({ text: 'Okay.' });
     const speechStart = client.received.findIndex((r) => r.kind === 'message' && r.message.type === 'vad');
     const end = client.received.findIndex((r) => r.kind === 'message' && r.message.type === 'response_end');
     assert.ok(speechStart >= 0 && speechStart < end, 'the interruption follows speech_start');
@@ -53,11 +42,11 @@ describe('barge-in: user speech while the assistant speaks', () => {
     const next = await client.next('response_end', { after: 1, timeoutMs: 30_000 });
     assert.equal(next.turn_id, final.turn_id);
     await client.close();
-    llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 30 });
+    env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 30 });
   });
 
   test('a 100 ms burst, shorter than the minimum, does not cancel the reply', async () => {
-    llm.setScript({ text: 'A short answer that plays to its end. It has two sentences.', tokensPerSecond: 30 });
+    env.llm.setScript({ text: 'A short answer that plays to its end. It has two sentences.', tokensPerSecond: 30 });
     try {
       const client = await speakingClient();
       await streamPcm((b) => client.sendAudio(b), speechBurst(), { speed: 1 });
@@ -66,7 +55,7 @@ describe('barge-in: user speech while the assistant speaks', () => {
       assert.deepEqual(client.messages('vad'), []);
       await client.close();
     } finally {
-      llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 30 });
+      env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 30 });
     }
   });
 });

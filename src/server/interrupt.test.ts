@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { describe, test } from 'node:test';
+import { useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
 const LONG_ANSWER = Array.from({ length: 40 }, (_, i) => `Sentence number ${i + 1} is here.`).join(' ');
 
 describe('interrupting a response', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: LONG_ANSWER, tokensPerSecond: 40 } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: LONG_ANSWER, tokensPerSecond: 40 });
 
   const audioIndexAfter = (client: TestClient, index: number) =>
     client.received.findIndex((r, i) => i > index && r.kind === 'audio');
 
   test('interrupt ends the turn with response_end{interrupted}, sends no audio after it and closes the LLM request', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
-    const requestIndex = llm.requests.length;
+    const requestIndex = env.llm.requests.length;
     client.send({ type: 'text_input', text: 'Tell me a long story' });
     await client.next('tts_start');
     while (client.audioBytes() === 0) await new Promise((r) => setTimeout(r, 5));
@@ -33,7 +22,7 @@ describe('interrupting a response', () => {
     const end = await client.next('response_end');
     assert.equal(end.interrupted, true);
 
-    const request = llm.requests[requestIndex];
+    const request = env.llm.requests[requestIndex];
     assert.ok(request);
     assert.equal(await request.ended, 'client-closed');
     // Give any straggling frame time to show up before checking there is none.
@@ -46,23 +35,23 @@ describe('interrupting a response', () => {
   });
 
   test('memory keeps only what was sent before the interrupt', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.send({ type: 'text_input', text: 'Tell me a long story' });
     await client.next('tts_start');
     while (client.audioBytes() === 0) await new Promise((r) => setTimeout(r, 5));
     client.send({ type: 'interrupt' });
     await client.next('response_end');
-    const next = llm.requests.length;
-    llm.setScript({ text: 'Fine.' });
+    const next = env.llm.requests.length;
+    env.llm.setScript({ text: 'Fine.' });
     try {
       client.send({ type: 'text_input', text: 'Stop' });
       await client.next('response_end', { after: 1 });
     } finally {
-      llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
+      env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
     }
     await client.close();
-    const messages = (llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
+    const messages = (env.llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
     assert.equal(messages.length, 3, JSON.stringify(messages));
     const heard = String(messages[1]?.content);
     assert.equal(messages[1]?.role, 'assistant');
@@ -71,27 +60,27 @@ describe('interrupting a response', () => {
   });
 
   test('playback.played_ms cuts the stored answer to what the client played', async () => {
-    llm.setScript({ text: 'One two three four. Five six seven eight. Nine ten eleven twelve.' });
+    env.llm.setScript({ text: 'One two three four. Five six seven eight. Nine ten eleven twelve.' });
     try {
-      const client = await TestClient.connect(gateway.wsUrl);
+      const client = await TestClient.connect(env.gateway.wsUrl);
       await client.start();
       client.send({ type: 'text_input', text: 'Count' });
       const end = await client.next('response_end');
       client.send({ type: 'playback', turn_id: end.turn_id, played_ms: 1 });
-      const next = llm.requests.length;
+      const next = env.llm.requests.length;
       client.send({ type: 'text_input', text: 'Again' });
       await client.next('response_end', { after: 1 });
       await client.close();
-      const messages = (llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
+      const messages = (env.llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
       // 1 ms of audio is not one whole word: the assistant's answer is gone from memory.
       assert.deepEqual(messages.map((m) => m.role), ['user', 'user']);
     } finally {
-      llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
+      env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
     }
   });
 
   test('a new text_input during a response interrupts it first', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.send({ type: 'text_input', text: 'Tell me a long story' });
     await client.next('llm_token');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { startTestGateway, useGatewayWithLlm, type TestGateway } from '../../test/support/gateway.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
 /** A loopback port with nothing listening on it. */
@@ -28,21 +27,11 @@ async function turnError(gateway: TestGateway) {
 }
 
 describe('when the LLM server fails, the client hears about it in time and the session lives on', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer();
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url, firstTokenTimeoutMs: 800, idleTimeoutMs: 800 } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Hello.' }, { llm: { firstTokenTimeoutMs: 800, idleTimeoutMs: 800 } });
 
   test('HTTP 500 -> llm_unavailable, recoverable', async () => {
-    llm.setScript({ httpStatus: 500 });
-    const { error, end } = await turnError(gateway);
+    env.llm.setScript({ httpStatus: 500 });
+    const { error, end } = await turnError(env.gateway);
     assert.equal(error.code, 'llm_unavailable');
     assert.equal(error.recoverable, true);
     assert.equal(error.turn_id, end.turn_id);
@@ -50,23 +39,23 @@ describe('when the LLM server fails, the client hears about it in time and the s
   });
 
   test('a server that accepts and never answers -> llm_timeout, and the hung request is closed', async () => {
-    llm.setScript({ hang: true });
-    const before = llm.requests.length;
-    const { error } = await turnError(gateway);
+    env.llm.setScript({ hang: true });
+    const before = env.llm.requests.length;
+    const { error } = await turnError(env.gateway);
     assert.equal(error.code, 'llm_timeout');
-    assert.equal(await llm.requests[before]?.ended, 'client-closed');
+    assert.equal(await env.llm.requests[before]?.ended, 'client-closed');
   });
 
   test('a stream that stalls after some tokens -> llm_timeout', async () => {
-    llm.setScript({ text: 'One two three four five', hangAfterTokens: 2 });
-    const { error, client } = await turnError(gateway);
+    env.llm.setScript({ text: 'One two three four five', hangAfterTokens: 2 });
+    const { error, client } = await turnError(env.gateway);
     assert.equal(error.code, 'llm_timeout');
     assert.equal(client.messages('llm_token').length, 2);
   });
 
   test('after failures, a healthy answer goes through on the same gateway', async () => {
-    llm.setScript({ text: 'Back again.' });
-    const client = await TestClient.connect(gateway.wsUrl);
+    env.llm.setScript({ text: 'Back again.' });
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
     client.send({ type: 'text_input', text: 'Hello?' });
     const end = await client.next('response_end');

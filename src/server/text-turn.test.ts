@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { describe, test } from 'node:test';
+import { useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { TestClient, type Received } from '../../test/support/ws-client.ts';
 
 const MAX_FRAME_MS = 100;
@@ -10,20 +9,10 @@ const MAX_FRAME_MS = 100;
 const kinds = (received: Received[]) => received.map((r) => (r.kind === 'audio' ? 'audio' : r.message.type));
 
 describe('a text turn over the WebSocket', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Hello there. The weather is nice today, and it will stay sunny.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Hello there. The weather is nice today, and it will stay sunny.' });
 
   test('streams tokens, then speech bracketed by tts_start/tts_end in frames of at most 100 ms, then response_end', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     const started = await client.start();
     client.send({ type: 'text_input', text: 'How is the weather?' });
     const end = await client.next('response_end');
@@ -50,16 +39,16 @@ describe('a text turn over the WebSocket', () => {
   });
 
   test('the second request to the LLM carries the first exchange', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start();
-    const before = llm.requests.length;
+    const before = env.llm.requests.length;
     client.send({ type: 'text_input', text: 'First question' });
     await client.next('response_end');
     client.send({ type: 'text_input', text: 'Second question' });
     await client.next('response_end', { after: 1 });
     await client.close();
 
-    const second = llm.requests[before + 1];
+    const second = env.llm.requests[before + 1];
     assert.ok(second);
     const messages = (second.body.messages ?? []).filter((m) => m.role !== 'system');
     assert.deepEqual(messages.map((m) => [m.role, m.content]), [
@@ -70,24 +59,24 @@ describe('a text turn over the WebSocket', () => {
   });
 
   test('a system prompt made for speech goes with every request, in the session language', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ lang: 'zh' });
-    const before = llm.requests.length;
+    const before = env.llm.requests.length;
     client.send({ type: 'text_input', text: '你好' });
     await client.next('response_end');
     await client.close();
-    const system = llm.requests[before]?.body.messages?.find((m) => m.role === 'system');
+    const system = env.llm.requests[before]?.body.messages?.find((m) => m.role === 'system');
     assert.match(String(system?.content), /语音/);
   });
 
   test('a tool call reaches the client as tool_call and the answer follows', async () => {
-    llm.setScript((request) =>
+    env.llm.setScript((request) =>
       request.body.messages?.some((m) => m.role === 'tool')
         ? { text: 'It is noon.' }
         : { toolCalls: [{ name: 'current_time', arguments: '{"timeZone":"UTC"}' }] },
     );
     try {
-      const client = await TestClient.connect(gateway.wsUrl);
+      const client = await TestClient.connect(env.gateway.wsUrl);
       await client.start();
       client.send({ type: 'text_input', text: 'What time is it?' });
       const end = await client.next('response_end');
@@ -99,12 +88,12 @@ describe('a text turn over the WebSocket', () => {
       assert.equal(end.interrupted, false);
       assert.ok(client.audioBytes() > 0);
     } finally {
-      llm.setScript({ text: 'Hello there. The weather is nice today, and it will stay sunny.' });
+      env.llm.setScript({ text: 'Hello there. The weather is nice today, and it will stay sunny.' });
     }
   });
 
   test('ping gets pong, before and after session_start', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     client.send({ type: 'ping' });
     await client.next('pong');
     await client.start();

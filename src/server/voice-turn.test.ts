@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startTestGateway, TEST_TRANSCRIPT, type TestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
+import { describe, test } from 'node:test';
+import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { FIXTURES_DIR, readWav, streamPcm } from '../../test/support/wav.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
@@ -11,22 +10,12 @@ const orderStatus = readWav(`${FIXTURES_DIR}order-status-en-16k.wav`);
 const orderStatus48kStereo = readWav(`${FIXTURES_DIR}order-status-en-48k-stereo.wav`);
 
 describe('voice turns: microphone audio in, spoken answer out', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Your order ships today.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Your order ships today.' });
 
   test('two utterances streamed at real-time pace give vad events, two transcripts and two spoken answers', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
-    const requestsBefore = llm.requests.length;
+    const requestsBefore = env.llm.requests.length;
     await streamPcm((b) => client.sendAudio(b), twoTurns, { speed: 1, silenceMs: 1_000 });
     const second = await client.next('response_end', { after: 1 });
     await client.close();
@@ -40,8 +29,8 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
     const partials = client.messages('asr_partial');
     assert.ok(partials.length >= 2, `partials: ${partials.length}`);
     assert.ok(partials.every((p) => finals.some((f) => f.turn_id === p.turn_id)));
-    assert.equal(llm.requests.length - requestsBefore, 2);
-    assert.equal(llm.requests.at(-1)?.body.messages?.at(-1)?.content, TEST_TRANSCRIPT);
+    assert.equal(env.llm.requests.length - requestsBefore, 2);
+    assert.equal(env.llm.requests.at(-1)?.body.messages?.at(-1)?.content, TEST_TRANSCRIPT);
     const ends = client.messages('response_end');
     for (const key of ['vad_endpoint_ms', 'asr_ms', 'voice_to_voice_ms', 'first_audio_ms']) {
       assert.equal(typeof ends.at(-1)?.timings[key], 'number', `${key} in ${JSON.stringify(ends.at(-1)?.timings)}`);
@@ -50,7 +39,7 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
   });
 
   test('push-to-talk: audio_end finalises the utterance at once, without waiting for silence', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
     await streamPcm((b) => client.sendAudio(b), orderStatus, { speed: Infinity });
     client.send({ type: 'audio_end' });
@@ -62,7 +51,7 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
   });
 
   test('48 kHz stereo microphones are down-mixed and resampled on the way in', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: { sample_rate: 48_000, format: 'pcm16', channels: 2 } });
     await streamPcm((b) => client.sendAudio(b), orderStatus48kStereo, { speed: Infinity, frameMs: 20 });
     client.send({ type: 'audio_end' });
@@ -72,20 +61,20 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
   });
 
   test('audio_end with nothing said answers with an empty asr_final and starts no turn', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
-    const requestsBefore = llm.requests.length;
+    const requestsBefore = env.llm.requests.length;
     client.sendAudio(new Uint8Array(16_000 * 2));
     client.send({ type: 'audio_end' });
     assert.equal((await client.next('asr_final')).text, '');
     client.send({ type: 'ping' });
     await client.next('pong');
-    assert.equal(llm.requests.length, requestsBefore);
+    assert.equal(env.llm.requests.length, requestsBefore);
     await client.close();
   });
 
   test('audio sent while an audio_end is being finalised gets audio_after_end and is dropped', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
     await streamPcm((b) => client.sendAudio(b), orderStatus, { speed: Infinity });
     client.send({ type: 'audio_end' });
@@ -97,47 +86,27 @@ describe('voice turns: microphone audio in, spoken answer out', () => {
 });
 
 describe('an empty transcript', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Should not be asked.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, asrPhrase: ' [BLANK_AUDIO]' });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Should not be asked.' }, { asrPhrase: ' [BLANK_AUDIO]' });
 
   test('whisper non-speech markers are removed; an empty transcript sends asr_final "" and starts no agent turn', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
     await streamPcm((b) => client.sendAudio(b), orderStatus, { speed: Infinity });
     client.send({ type: 'audio_end' });
     assert.equal((await client.next('asr_final')).text, '');
     client.send({ type: 'ping' });
     await client.next('pong');
-    assert.equal(llm.requests.length, 0);
+    assert.equal(env.llm.requests.length, 0);
     assert.deepEqual(client.messages('response_end'), []);
     await client.close();
   });
 });
 
 describe('bounded input', () => {
-  let llm: LlmServer;
-  let gateway: TestGateway;
-
-  before(async () => {
-    llm = await startLlmServer({ script: { text: 'Fine.' } });
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url }, limits: { maxBufferedAudioMs: 100 } });
-  });
-  after(async () => {
-    await gateway.close();
-    await llm.close();
-  });
+  const env = useGatewayWithLlm({ text: 'Fine.' }, { limits: { maxBufferedAudioMs: 100 } });
 
   test('audio arriving faster than it is processed overflows the bound: the oldest is dropped and the client told once', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
+    const client = await TestClient.connect(env.gateway.wsUrl);
     await client.start({ audio: MIC_16K });
     await streamPcm((b) => client.sendAudio(b), twoTurns, { speed: Infinity });
     const error = await client.next('error');

@@ -1,10 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { startGateway, type Gateway } from '../../src/server/gateway.ts';
 import { WS_PATH } from '../../src/server/app.ts';
+import { startLlmServer, type LlmServer, type ScriptSource } from './llm-server.ts';
 import { writeTestVoice } from './piper-voice.ts';
 import { writeTinyWhisperModel } from './whisper-model.ts';
 
@@ -30,9 +32,9 @@ export const TEST_TRANSCRIPT = 'What is the status of my order?';
  * voice, a generated whisper.cpp model that transcribes any audio as `asrPhrase`, Silero from its npm
  * package. Waits until everything has loaded.
  */
-export async function startTestGateway(
-  overrides: DeepPartial<Config> & { asrModelPath?: string; asrPhrase?: string } = {},
-): Promise<TestGateway> {
+export type GatewayOverrides = DeepPartial<Config> & { asrModelPath?: string; asrPhrase?: string };
+
+export async function startTestGateway(overrides: GatewayOverrides = {}): Promise<TestGateway> {
   const { asrModelPath, asrPhrase = TEST_TRANSCRIPT, ...configOverrides } = overrides;
   const asr = asrModelPath ?? (await writeTinyWhisperModel({ dir: mkdtempSync(join(tmpdir(), 's2s-asr-')), phrase: asrPhrase }));
   const voice = await testVoicePath();
@@ -46,4 +48,21 @@ export async function startTestGateway(
   const gateway = await startGateway(config, log, { asr, voices: { 'test-voice': voice } });
   await gateway.loaded;
   return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${WS_PATH}` };
+}
+
+/**
+ * For a suite: an LLM stand-in answering with `script` and a gateway talking to it, started before the suite's
+ * tests and closed after them. Read `llm` and `gateway` inside tests.
+ */
+export function useGatewayWithLlm(script: ScriptSource, overrides: GatewayOverrides = {}): { llm: LlmServer; gateway: TestGateway } {
+  const env = {} as { llm: LlmServer; gateway: TestGateway };
+  before(async () => {
+    env.llm = await startLlmServer({ script });
+    env.gateway = await startTestGateway({ ...overrides, llm: { ...overrides.llm, baseUrl: env.llm.url } });
+  });
+  after(async () => {
+    await env.gateway?.close();
+    await env.llm?.close();
+  });
+  return env;
 }
