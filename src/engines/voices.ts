@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Synthesizer } from '../stages/tts/synthesizer.ts';
 import { Slot } from './slot.ts';
 
@@ -15,13 +16,18 @@ export class VoiceRegistry {
   readonly #byLang = new Map<string, VoiceEntry>();
   readonly #default: VoiceEntry;
 
-  /** `paths` maps each configured voice name to its `.onnx`; the sample rate is read from its `.onnx.json` now. */
+  /**
+   * `paths` maps each configured voice (a catalog name or a path) to its `.onnx`; the sample rate is read from
+   * its `.onnx.json` now, so sessions can be told it before the model has loaded.
+   */
   constructor(defaultVoice: string, voicesByLang: Record<string, string>, paths: Record<string, string>) {
-    const entry = (name: string): VoiceEntry => {
+    const entry = (configured: string): VoiceEntry => {
+      // Clients and logs see a voice's name, never a server path.
+      const name = basename(configured, '.onnx');
       const known = this.#byName.get(name);
       if (known) return known;
-      const path = paths[name];
-      if (!path) throw new Error(`no file for voice ${name}`);
+      const path = paths[configured];
+      if (!path) throw new Error(`no file for voice ${configured}`);
       const created = { name, path, sampleRateHz: readSampleRate(path), slot: new Slot<Synthesizer>(`voice ${name}`) };
       this.#byName.set(name, created);
       return created;

@@ -95,17 +95,23 @@ export class TurnTelemetry {
     return contentAttributes(this.traceContent, content);
   }
 
-  ended(outcome: TurnOutcome, timings: Record<string, number>, attributes: Attributes): void {
+  /**
+   * `timings` are the response_end timings, in ms from the turn's start (the end of the user's speech on a voice
+   * turn); `responseStartMs` is when the response (the agent) started on that clock. The agent stage and the time to
+   * first audio count from the response's start, so they do not include the VAD and ASR time before it.
+   */
+  ended(outcome: TurnOutcome, timings: Record<string, number>, attributes: Attributes, responseStartMs = 0): void {
     const m = this.#metrics;
     const ctx = this.#turn.context;
     const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+    const sinceResponse = (ms: number | undefined) => (ms === undefined ? undefined : (ms - responseStartMs) / 1000);
     const observe = (value: number | undefined, record: (s: number) => void) => value !== undefined && record(value);
     observe(seconds(timings.vad_endpoint_ms), (s) => m.observeStage('vad_endpoint', s, ctx));
     observe(seconds(timings.asr_ms), (s) => m.observeStage('asr', s, ctx));
-    observe(seconds(timings.llm_total_ms), (s) => m.observeStage('agent', s, ctx));
+    observe(sinceResponse(timings.llm_total_ms), (s) => m.observeStage('agent', s, ctx));
     observe(seconds(timings.tts_total_ms), (s) => m.observeStage('tts', s, ctx));
     observe(seconds(timings.playback_ms), (s) => m.observeStage('playback', s, ctx));
-    observe(seconds(timings.first_audio_ms), (s) => m.timeToFirstAudio(s, ctx));
+    observe(sinceResponse(timings.first_audio_ms), (s) => m.timeToFirstAudio(s, ctx));
     observe(seconds(timings.voice_to_voice_ms), (s) => m.voiceToVoice(s, ctx));
     m.turnEnded(outcome);
     const { span } = this.#turn;

@@ -51,6 +51,8 @@ export class Turn {
   readonly #controller = new AbortController();
   readonly #audio: AudioOut;
   readonly #timings: Record<string, number>;
+  /** performance.now() when the response starts: after VAD and ASR on a voice turn, at once on a typed one. */
+  readonly #respondingAt = performance.now();
   #answer = '';
   #playback: ChildSpan | undefined;
   #ended = false;
@@ -104,10 +106,12 @@ export class Turn {
     }
     this.#end(this.#outcome === 'interrupted');
     const { telemetry } = this.#deps;
-    telemetry.ended(this.#outcome, this.#timings, {
-      [ATTR.textChars]: this.#answer.length,
-      ...telemetry.content({ answer: this.#audio.sentText() }),
-    });
+    telemetry.ended(
+      this.#outcome,
+      this.#timings,
+      { [ATTR.textChars]: this.#answer.length, ...telemetry.content({ answer: this.#audio.sentText() }) },
+      this.#respondingAt - this.input.startedAt,
+    );
     return {
       outcome: this.#outcome,
       timings: this.#timings,
