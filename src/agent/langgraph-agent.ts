@@ -1,4 +1,5 @@
 import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
+import { randomUUID } from 'node:crypto';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { context } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
@@ -64,6 +65,27 @@ export class LangGraphAgent implements Agent {
       throw watchdog.timeoutError() ?? toGatewayError(err);
     } finally {
       watchdog.dispose();
+    }
+  }
+
+  /**
+   * One throwaway exchange until its first token, so the first user's turn does not pay for lazy set-up in
+   * LangGraph and the OpenAI client (about 30 ms here), and the LLM server has the system prompt cached.
+   */
+  async warmUp(signal: AbortSignal): Promise<void> {
+    const threadId = `warmup-${randomUUID()}`;
+    const turn = new AbortController();
+    const stop = () => turn.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      // Aborting (rather than breaking out) lets the graph wind down before the stream closes.
+      for await (const event of this.respond({ threadId, text: 'Hello.', lang: 'en', signal: turn.signal })) {
+        if (event.type === 'token') turn.abort();
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      turn.abort();
+      await this.#checkpointer.saver.deleteThread(threadId);
     }
   }
 

@@ -80,6 +80,8 @@ const agent = z.strictObject({
   /** A module exporting a compiled LangGraph graph (`default` or `graph`), used instead of the built-in agent. */
   module: z.string().min(1).optional(),
   systemPrompt: z.string().min(1).optional(),
+  /** One throwaway exchange with the LLM at start-up (stopped at its first token), so the first user is not slower. */
+  warmUp: bool.default(true),
 });
 
 const models = z.strictObject({

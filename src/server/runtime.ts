@@ -64,7 +64,12 @@ export class Runtime {
     this.llm.start();
     setNativeLogSink((level, text) => this.log.debug({ nativeLevel: level, text: text.trimEnd() }, 'whisper.cpp'));
     const loads = [
-      this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, () => LangGraphAgent.create(config)),
+      this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
+        const agent = await LangGraphAgent.create(config);
+        // Best effort and in the background: an LLM server that is down now must not hold up readiness.
+        if (config.agent.warmUp) agent.warmUp(signal).catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'agent warm-up skipped'));
+        return agent;
+      }),
       this.vad.load('silero v5', () => SileroVad.load({ signal })),
       this.asr.load(this.#paths.asr, () =>
         WhisperPool.load({ modelPath: this.#paths.asr, ...config.asr, signal }),

@@ -102,3 +102,23 @@ describe('a text turn over the WebSocket', () => {
     await client.close();
   });
 });
+
+describe('start-up warm-up', () => {
+  const env = useGatewayWithLlm({ text: 'Warm and ready.', tokensPerSecond: 20 }, { agent: { warmUp: true } });
+
+  test('one throwaway request runs the agent path until its first token, then is closed and forgotten', async () => {
+    const deadline = Date.now() + 10_000;
+    while (env.llm.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const [warmUp] = env.llm.requests;
+    assert.ok(warmUp, 'the gateway asked the LLM once at start-up');
+    assert.equal(warmUp.body.messages?.at(-1)?.content, 'Hello.');
+    assert.equal(await warmUp.ended, 'client-closed');
+    // The throwaway thread leaves nothing in a real session's memory.
+    const client = await TestClient.connect(env.gateway.wsUrl);
+    await client.start();
+    client.send({ type: 'text_input', text: 'Hi' });
+    await client.next('response_end');
+    await client.close();
+    assert.deepEqual(env.llm.requests[1]?.body.messages?.filter((m) => m.role !== 'system').map((m) => m.content), ['Hi']);
+  });
+});

@@ -43,6 +43,8 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
     server: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...configOverrides.server },
     tts: { voice: 'test-voice', ...configOverrides.tts },
     asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
+    // Tests count the LLM requests they cause; the start-up warm-up has its own test.
+    agent: { warmUp: false, ...configOverrides.agent },
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
   const gateway = await startGateway(config, log, { asr, voices: { 'test-voice': voice } });
