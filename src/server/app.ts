@@ -33,6 +33,11 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
 
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
+    // Replaces the plugin's own close-everything: interrupted turns still send their response_end, then
+    // clients learn why the connection ends.
+    preClose: async () => {
+      await Promise.all([...sessions].map((session) => session.close('goingAway', 'the gateway is shutting down')));
+    },
   });
 
   const keyCheck = createKeyCheck(config.server.apiKeys);
@@ -58,12 +63,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     });
     socket.on('close', () => {
       sessions.delete(session);
-      void runtime.closeSession(session);
+      void session.close();
     });
-  });
-
-  app.addHook('preClose', async () => {
-    await Promise.all([...sessions].map((session) => runtime.closeSession(session)));
   });
 
   return app;

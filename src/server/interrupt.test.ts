@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
+import { CLOSE_CODES } from '../protocol/errors.ts';
+import { startTestGateway, useGatewayWithLlm } from '../../test/support/gateway.ts';
+import { startLlmServer } from '../../test/support/llm-server.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
 const LONG_ANSWER = Array.from({ length: 40 }, (_, i) => `Sentence number ${i + 1} is here.`).join(' ');
@@ -92,5 +94,25 @@ describe('interrupting a response', () => {
     const second = await client.next('response_end', { after: 1 });
     assert.notEqual(second.turn_id, first.turn_id);
     await client.close();
+  });
+});
+
+describe('shutting down', () => {
+  test('a gateway closing mid-answer ends the turn, then closes the connection with 1001', async () => {
+    const llm = await startLlmServer({ script: { text: LONG_ANSWER, tokensPerSecond: 40 } });
+    const gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
+    try {
+      const client = await TestClient.connect(gateway.wsUrl);
+      await client.start();
+      client.send({ type: 'text_input', text: 'Tell me a long story' });
+      await client.next('tts_start');
+      const closed = client.closed();
+      await gateway.close();
+      assert.equal((await closed).code, CLOSE_CODES.goingAway.code);
+      assert.equal(client.messages('response_end')[0]?.interrupted, true);
+    } finally {
+      await gateway.close();
+      await llm.close();
+    }
   });
 });

@@ -112,10 +112,6 @@ export class Runtime {
     });
   }
 
-  async closeSession(session: Session): Promise<void> {
-    await session.close();
-  }
-
   async close(): Promise<void> {
     this.#loading.abort();
     this.llm.stop();

@@ -233,17 +233,20 @@ export class Session {
 
   #closeFor(reason: keyof typeof CLOSE_CODES, message: string): void {
     this.#log.info({ reason }, 'session closed by limit');
-    this.#channel.close(CLOSE_CODES[reason].code, message);
-    void this.close();
+    void this.close(reason, message);
   }
 
-  /** Ends everything the session holds; safe to call more than once. Resolves when memory writes are done. */
-  async close(): Promise<void> {
+  /**
+   * Ends everything the session holds, and the connection too when a reason is given; safe to call more than
+   * once. Resolves when memory writes are done.
+   */
+  async close(reason?: keyof typeof CLOSE_CODES, message = ''): Promise<void> {
+    if (!this.#closed) this.#turn?.interrupt();
+    if (reason) this.#channel.close(CLOSE_CODES[reason].code, message);
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#lifetimeTimer);
-    this.#turn?.interrupt();
     this.#started?.voiceInput?.close();
     this.#deps.telemetry.closed();
     await this.#memory;

@@ -123,7 +123,11 @@ export class Turn {
   #think(phrases: Readable, signal: AbortSignal): Promise<void> {
     const { telemetry } = this.#deps;
     const attributes = { [ATTR.textChars]: this.input.text.length, ...telemetry.content({ transcript: this.input.text }) };
-    return telemetry.stage(SPAN.agent, attributes, (_span, traceContext) => this.#converse(phrases, signal, traceContext));
+    return telemetry.stage(SPAN.agent, attributes, async (span, traceContext) => {
+      await this.#converse(phrases, signal, traceContext);
+      // An interrupted agent stream ends quietly instead of throwing; its span still says it was cut short.
+      if (this.#outcome === 'interrupted') span.setAttribute(ATTR.interrupted, true);
+    });
   }
 
   async #converse(phrases: Readable, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
