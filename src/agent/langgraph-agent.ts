@@ -25,8 +25,8 @@ export class LangGraphAgent implements Agent {
     this.#checkpointer = checkpointer;
   }
 
-  static async create(config: Config): Promise<LangGraphAgent> {
-    const checkpointer = await createCheckpointer(config.postgresUrl);
+  static async create(config: Config, signal?: AbortSignal): Promise<LangGraphAgent> {
+    const checkpointer = await createCheckpointer(config.postgresUrl, signal);
     try {
       const graph = config.agent.module
         ? await loadAgentModule(config.agent.module, checkpointer.saver)

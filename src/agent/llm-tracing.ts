@@ -4,12 +4,15 @@ import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
 import { SpanStatusCode, type Context } from '@opentelemetry/api';
 import { getMetrics } from '../observability/metrics.ts';
-import { GEN_AI, startLlmSpan, type ChildSpan } from '../observability/tracing.ts';
+import { ATTR, GEN_AI, startLlmSpan, type ChildSpan } from '../observability/tracing.ts';
+import { GatewayError, isAbortError } from '../protocol/errors.ts';
 
 interface Call {
   child: ChildSpan;
   startedAt: number;
   firstChunkSeen: boolean;
+  /** The call's signal: its abort reason tells an interruption from a timeout, which the client's error hides. */
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -36,8 +39,9 @@ export class LlmTracingHandler extends BaseCallbackHandler {
     extraParams?: Record<string, unknown>,
   ): void {
     const params = extraParams?.invocation_params as { model?: string } | undefined;
+    const options = extraParams?.options as { signal?: AbortSignal } | undefined;
     const child = startLlmSpan(this.#parent, { model: params?.model ?? this.#fallbackModel, providerName: 'openai' });
-    this.#calls.set(runId, { child, startedAt: performance.now(), firstChunkSeen: false });
+    this.#calls.set(runId, { child, startedAt: performance.now(), firstChunkSeen: false, signal: options?.signal });
   }
 
   override handleLLMNewToken(_token: string, _idx: unknown, runId: string): void {
@@ -62,10 +66,18 @@ export class LlmTracingHandler extends BaseCallbackHandler {
   override handleLLMError(err: unknown, runId: string): void {
     const call = this.#take(runId);
     if (!call) return;
-    const type = err instanceof Error ? err.name : 'error';
-    call.child.span.setAttribute('error.type', type);
-    call.child.span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-    call.child.span.end();
+    // An aborted call fails with a generic error; the signal's reason says why: the turn was interrupted (an
+    // AbortError, not a failure of the LLM) or the watchdog gave up (a GatewayError such as llm_timeout).
+    const cause: unknown = call.signal?.aborted ? call.signal.reason : err;
+    const { span } = call.child;
+    if (isAbortError(cause)) {
+      span.setAttribute(ATTR.interrupted, true);
+    } else {
+      const type = cause instanceof GatewayError ? cause.code : cause instanceof Error ? cause.name : 'error';
+      span.setAttribute('error.type', type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+    }
+    span.end();
   }
 
   #take(runId: string): Call | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SpanKind, context, trace, type AttributeValue } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type AttributeValue } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
@@ -29,13 +29,18 @@ const orderStatus = readWav(`${FIXTURES_DIR}order-status-en-16k.wav`);
 /** Spans end after response_end (the turn's bookkeeping, the session on close): how long to wait for them. */
 const SPANS_TIMEOUT_MS = 10_000;
 
-/** The stand-in answers a request for a story slowly and at length, so there is time to interrupt it. */
+/**
+ * The stand-in answers a request for a story slowly and at length, so there is time to interrupt it, and never
+ * answers a request to wait.
+ */
 function startStandIn(): Promise<LlmServer> {
   return startLlmServer({
     model: MODEL,
     script: (request) => {
       const last = request.body.messages?.at(-1)?.content;
-      return typeof last === 'string' && last.includes('story') ? { text: LONG_ANSWER, tokensPerSecond: 40 } : { text: ANSWER };
+      if (typeof last === 'string' && last.includes('story')) return { text: LONG_ANSWER, tokensPerSecond: 40 };
+      if (typeof last === 'string' && last.includes('wait')) return { hang: true };
+      return { text: ANSWER };
     },
   });
 }
@@ -113,7 +118,7 @@ describe('span tree of turns against a real gateway (traceContent off)', () => {
 
   before(async () => {
     llm = await startStandIn();
-    gateway = await startTestGateway({ llm: { baseUrl: llm.url, model: MODEL } });
+    gateway = await startTestGateway({ llm: { baseUrl: llm.url, model: MODEL, firstTokenTimeoutMs: 1_000 } });
   });
   after(async () => {
     await gateway.close();
@@ -206,14 +211,38 @@ describe('span tree of turns against a real gateway (traceContent off)', () => {
     assert.equal(tree.turn.attributes[ATTR.interrupted], true);
     assert.equal(tree.turn.attributes[ATTR.turnOutcome], 'interrupted');
     const agent = onlyChild(tree, SPAN.agent);
+    assert.equal(agent.attributes[ATTR.interrupted], true);
     onlyChild(tree, SPAN.playback);
     assert.ok(childrenNamed(tree, SPAN.ttsSynthesize).length >= 1);
-    // The LLM call was cut off mid-stream: its span ends too, rather than leaking.
+    // The LLM call was cut off mid-stream: its span ends too, as interrupted rather than as an LLM failure.
     const chat = await waitForSpans('chat span of the interrupted turn', (spans) =>
       spans.find((s) => s.parentSpanContext?.spanId === agent.spanContext().spanId),
     );
     assert.equal(chat.name, `chat ${MODEL}`);
+    assert.equal(chat.attributes[ATTR.interrupted], true);
+    assert.notEqual(chat.status.code, SpanStatusCode.ERROR);
+    for (const span of tree.trace) assert.notEqual(span.status.code, SpanStatusCode.ERROR, `${span.name} is not an error`);
     assertNoContent(tree.trace);
+  });
+
+  test('an LLM that never answers: the chat, agent and turn spans end as failed with error.type llm_timeout', async () => {
+    const client = await TestClient.connect(gateway.wsUrl);
+    const started = await client.start();
+    client.send({ type: 'text_input', text: 'Please wait' });
+    assert.equal((await client.next('error')).code, 'llm_timeout');
+    const end = await client.next('response_end');
+    await client.close();
+
+    const tree = await turnTree(started.session_id, end.turn_id);
+    assert.equal(tree.turn.attributes[ATTR.turnOutcome], 'failed');
+    assert.equal(tree.turn.attributes[ATTR.interrupted], false);
+    const agent = onlyChild(tree, SPAN.agent);
+    const chat = tree.trace.find((s) => s.parentSpanContext?.spanId === agent.spanContext().spanId);
+    for (const span of [agent, chat]) {
+      assert.equal(span?.status.code, SpanStatusCode.ERROR, span?.name);
+      assert.equal(span?.attributes['error.type'], 'llm_timeout', span?.name);
+      assert.equal(span?.attributes[ATTR.interrupted], undefined, span?.name);
+    }
   });
 
   test("a W3C traceparent on the WebSocket upgrade makes the session a child of the client's span", async () => {

@@ -65,7 +65,7 @@ export class Runtime {
     setNativeLogSink((level, text) => this.log.debug({ nativeLevel: level, text: text.trimEnd() }, 'whisper.cpp'));
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
-        const agent = await LangGraphAgent.create(config);
+        const agent = await LangGraphAgent.create(config, signal);
         // Best effort and in the background: an LLM server that is down now must not hold up readiness.
         if (config.agent.warmUp) agent.warmUp(signal).catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'agent warm-up skipped'));
         return agent;
