@@ -9,7 +9,7 @@ import {
   type OpenMetricsContentType,
   type PrometheusContentType,
 } from 'prom-client';
-import type { ErrorCode } from '../protocol/errors.ts';
+import { ERROR_CODES, type ErrorCode } from '../protocol/errors.ts';
 
 /** Values of the `stage` label of `s2s_stage_duration_seconds`, in pipeline order. */
 export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as const;
@@ -70,7 +70,7 @@ function createInstruments(
     stageDuration: latency('s2s_stage_duration_seconds', 'Duration of one pipeline stage of a turn.', ['stage']),
     voiceToVoice: latency(
       's2s_voice_to_voice_seconds',
-      'From the end of the user speaking (or a text input) to the first assistant audio sent.',
+      'Voice turns: from the end of the user speaking to the first assistant audio sent.',
     ),
     timeToFirstAudio: latency(
       's2s_time_to_first_audio_seconds',
@@ -99,6 +99,8 @@ function createInstruments(
   for (const stage of STAGES) instruments.stageDuration.zero({ stage });
   for (const outcome of TURN_OUTCOMES) instruments.turns.inc({ outcome }, 0);
   for (const kind of INTERRUPTION_KINDS) instruments.interruptions.inc({ kind }, 0);
+  // A counter that first appears at 1 reads as no increase to rate(): every error must start from 0.
+  for (const stage of ERROR_STAGES) for (const code of Object.keys(ERROR_CODES)) instruments.errors.inc({ stage, code }, 0);
   return instruments;
 }
 
