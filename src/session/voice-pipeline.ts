@@ -200,9 +200,8 @@ class VoicePipeline implements VoiceInput {
 
   async #finalTranscript(utterance: Utterance, event: Extract<VadEvent, { type: 'speech_end' }>): Promise<void> {
     const detectedAt = performance.now();
-    const { minSilenceMs } = this.#deps.config.vad;
     // The turn's clock starts when the user stopped speaking: the arrival of the last voiced audio.
-    const speechEndedAt = Math.min(detectedAt, this.#clock.arrivalOf(Math.max(0, event.atMs - minSilenceMs)));
+    const speechEndedAt = Math.min(detectedAt, this.#clock.arrivalOf(event.speechEndMs));
     const telemetry = this.#deps.telemetry.turn(utterance.turnId, speechEndedAt);
     telemetry.recordStage(SPAN.vadEndpoint, speechEndedAt, detectedAt, {
       [ATTR.audioSeconds]: event.audio.length / 16_000,

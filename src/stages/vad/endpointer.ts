@@ -28,6 +28,8 @@ export type VadEvent =
       audio: Int16Array;
       /** Ended by `maxUtteranceMs` while speech went on. */
       truncated: boolean;
+      /** Where the user stopped speaking (the start of the silence window), or `atMs` when cut or flushed. */
+      speechEndMs: number;
     };
 
 export interface Endpointer {
@@ -124,11 +126,21 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
     return { type: 'speech_start', atMs: msFor(position), onsetMs: msFor(onsetSample) };
   };
 
-  const speechEnd = (audio: Int16Array, truncated: boolean, atSample: number): VadEvent => {
-    const event: VadEvent = { type: 'speech_end', atMs: msFor(atSample), startMs: msFor(startSample), audio, truncated };
+  const speechEnd = (audio: Int16Array, truncated: boolean, atSample: number, speechEndSample = atSample): VadEvent => {
+    const event: VadEvent = {
+      type: 'speech_end',
+      atMs: msFor(atSample),
+      startMs: msFor(startSample),
+      audio,
+      truncated,
+      speechEndMs: msFor(speechEndSample),
+    };
     toIdle(startSample + audio.length);
     return event;
   };
+
+  const endBySilence = (silenceFrom: number, atSample: number): VadEvent =>
+    speechEnd(utteranceAudio(silenceFrom + prefixSamples - startSample), false, atSample, silenceFrom);
 
   const startCandidate = (frameStart: number, samples: Int16Array) => {
     const padding = recent.last(Math.min(prefixSamples, frameStart - floor));
@@ -168,8 +180,7 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
         silenceStart = tail.silenceStart(frameStart);
       }
       if (silenceStart !== undefined && position - silenceStart >= minSilenceSamples) {
-        const trailing = silenceStart + prefixSamples - startSample;
-        if (phase === 'speech') events.push(speechEnd(utteranceAudio(trailing), false, position));
+        if (phase === 'speech') events.push(endBySilence(silenceStart, position));
         else toIdle(floor);
       } else if (phase === 'candidate' && voicedFrames * SILERO_FRAME_MS >= options.minSpeechMs) {
         events.push(speechStart());
@@ -191,6 +202,11 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
           frame.set(audio16k.subarray(offset, offset + take), frameFill);
           frameFill += take;
           offset += take;
+          // Once the silence window has begun, its end needs no VAD verdict: end at the sample it completes on,
+          // not at the next 32 ms frame boundary (on average 16 ms sooner).
+          if (phase === 'speech' && silenceStart !== undefined && position + frameFill - silenceStart >= minSilenceSamples) {
+            events.push(endBySilence(silenceStart, silenceStart + minSilenceSamples));
+          }
           if (frameFill < SILERO_FRAME_SAMPLES) break;
           for (let i = 0; i < frame.length; i++) frameFloat[i] = frame[i]! / PCM16_SCALE;
           const probability = await stream.process(frameFloat);

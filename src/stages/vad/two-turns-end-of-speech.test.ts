@@ -47,6 +47,8 @@ test('two utterances, each ended one silence window after its last sound (within
     const expected = speechEnds[i]! + options.minSilenceMs;
     assert.ok(Math.abs(end.atMs - expected) <= FRAME_MS, `utterance ${i + 1}: speech_end at ${end.atMs} ms, expected ${expected} ms`);
     assert.equal(end.truncated, false);
+    // Where the voice stopped, which starts the voice-to-voice clock: within the 10 ms windows it was measured in.
+    assert.ok(end.type === 'speech_end' && Math.abs(end.speechEndMs - speechEnds[i]!) <= 10, `utterance ${i + 1}: speech ended at ${end.type === 'speech_end' && end.speechEndMs} ms, sound at ${speechEnds[i]} ms`);
   });
   assert.deepEqual(endpointer.flush(), []);
 });
