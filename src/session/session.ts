@@ -157,7 +157,7 @@ export class Session {
     const agent = this.#deps.agent.get();
     const synthesizer = started.voice.slot.get();
     const ready = this.#memory;
-    const turn = new Turn(
+    const turn = Turn.start(
       { id: next.id, threadId: started.id, text: next.text, lang: started.lang, startedAt: next.startedAt, source: next.source, ...(next.timings && { timings: next.timings }) },
       {
         respond: (input) => afterMemory(ready, () => agent.respond(input)),

@@ -58,14 +58,20 @@ export class Turn {
   #ended = false;
   #outcome: TurnOutcome = 'completed';
   /** Settles when every stage of the turn has stopped, including after an interruption. */
-  readonly finished: Promise<TurnResult>;
+  finished!: Promise<TurnResult>;
 
-  constructor(input: TurnInput, deps: TurnDeps) {
+  private constructor(input: TurnInput, deps: TurnDeps) {
     this.input = input;
     this.#deps = deps;
     this.#timings = { ...input.timings };
     this.#audio = new AudioOut(deps.channel, deps.synthesizer.sampleRateHz);
-    this.finished = this.#run();
+  }
+
+  /** Starts a turn; it runs until it completes, fails, or is interrupted. */
+  static start(input: TurnInput, deps: TurnDeps): Turn {
+    const turn = new Turn(input, deps);
+    turn.finished = turn.#run();
+    return turn;
   }
 
   get ended(): boolean {
