@@ -20,5 +20,6 @@ const PROMPTS: Record<string, string> = {
 export function speechSystemPrompt(lang: string, override?: string): string {
   if (override) return override;
   const base = lang.split('-')[0]?.toLowerCase() ?? 'en';
+  if (base === 'auto') return `${PROMPTS.en} Reply in the language the user speaks.`;
   return PROMPTS[base] ?? `${PROMPTS.en} Always reply in the language with code "${base}".`;
 }

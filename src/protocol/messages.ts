@@ -16,6 +16,15 @@ export const sessionStartSchema = z.object({
   lang: z.string().min(1).max(16).optional(),
   audio: audioFormatSchema.optional(),
   voice: z.string().min(1).max(200).optional(),
+  /** Per-session synthesis settings; unset ones come from the voice's own config. */
+  tts: z
+    .object({
+      speaker: z.union([z.string().min(1).max(200), z.number().int().nonnegative()]).optional(),
+      length_scale: z.number().min(0.25).max(4).optional(),
+      noise_scale: z.number().min(0).max(2).optional(),
+      noise_w: z.number().min(0).max(2).optional(),
+    })
+    .optional(),
   session_id: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'session_id must be 8-128 characters of [A-Za-z0-9_-]').optional(),
 });
 

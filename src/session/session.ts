@@ -7,6 +7,7 @@ import type { VoiceEntry, VoiceRegistry } from '../engines/voices.ts';
 import { CLOSE_CODES, GatewayError } from '../protocol/errors.ts';
 import { parseClientFrame } from '../protocol/parse.ts';
 import type { ClientMessage, SessionStart } from '../protocol/messages.ts';
+import type { TtsSettings } from './store.ts';
 import type { ClientChannel } from './channel.ts';
 import type { SessionStore } from './store.ts';
 import type { ErrorStage } from '../observability/metrics.ts';
@@ -33,14 +34,17 @@ export interface NextTurn {
   /** Stage times measured before the turn (VAD, ASR). */
   timings?: Record<string, number>;
   source: 'text' | 'voice';
+  /** The language ASR detected, for a session started with lang 'auto'. */
+  lang?: string;
   telemetry: TurnTelemetry;
 }
 
 interface Started {
   id: string;
   lang: string;
-  voice: VoiceEntry;
-  speakerId: number | undefined;
+  /** A voice the client named; otherwise each turn speaks with its language's voice. */
+  voice: VoiceEntry | undefined;
+  tts: TtsSettings;
   voiceInput: VoiceInput | undefined;
 }
 
@@ -114,13 +118,17 @@ export class Session {
     const previous = message.session_id ? await store.get(id) : undefined;
     const lang = message.lang ?? previous?.lang ?? 'en';
     const requestedVoice = message.voice ?? previous?.voice;
-    const voice = voices.select(lang, requestedVoice && voices.has(requestedVoice) ? requestedVoice : undefined);
-    const speakerId = this.#speakerFor(voice, requestedVoice);
+    const tts: TtsSettings = { ...previous?.tts, ...message.tts };
+    const named = requestedVoice !== undefined && voices.has(requestedVoice) ? voices.select(lang, requestedVoice) : undefined;
+    // Older clients name a speaker of the voice in `voice`; `tts.speaker` is the explicit way.
+    if (requestedVoice !== undefined && !named && tts.speaker === undefined) tts.speaker = requestedVoice;
+    const voice = named ?? voices.select(lang);
+    this.#checkSpeaker(voice, tts.speaker);
     // The voice input validates the format before anything is kept, so a refused format leaves no half-session.
     const voiceInput = message.audio ? await this.#deps.createVoiceInput(message.audio, { id, lang }, this.#voiceHandlers()) : undefined;
-    this.#started = { id, lang, voice, speakerId, voiceInput };
+    this.#started = { id, lang, voice: named, tts, voiceInput };
     this.#log = this.#log.child({ sessionId: id });
-    await store.put(id, { lang, voice: requestedVoice, createdAt: Date.now() });
+    await store.put(id, { lang, voice: named?.name, tts, createdAt: Date.now() });
     this.#deps.telemetry.started({ sessionId: id, lang, voice: voice.name, resumed: previous !== undefined });
     this.#channel.send({
       type: 'session_started',
@@ -133,14 +141,11 @@ export class Session {
     this.#log.info({ resumed: previous !== undefined, lang, voice: voice.name, audio: message.audio !== undefined }, 'session started');
   }
 
-  /** `voice` may name a speaker of a multi-speaker voice; an unknown name keeps the default speaker. */
-  #speakerFor(voice: VoiceEntry, requested: string | undefined): number | undefined {
-    if (!requested || requested === voice.name) return undefined;
-    const speakers = voice.slot.value?.speakers ?? [];
-    const index = speakers.indexOf(requested);
-    if (index >= 0) return index;
-    this.#error(new GatewayError('invalid_message', `unknown voice "${requested}"; using ${voice.name}`));
-    return undefined;
+  /** Says so at once when the voice is loaded and has no such speaker; turns then use its default speaker. */
+  #checkSpeaker(voice: VoiceEntry, speaker: TtsSettings['speaker']): void {
+    const speakers = voice.slot.value?.speakers;
+    if (speaker === undefined || speakers === undefined || speakerIndex(speakers, speaker) !== undefined) return;
+    this.#error(new GatewayError('invalid_message', `voice ${voice.name} has no speaker "${speaker}"; using its default speaker`));
   }
 
   #textInput(started: Started, text: string): void {
@@ -155,14 +160,21 @@ export class Session {
   #startTurn(started: Started, next: NextTurn): void {
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
     const agent = this.#deps.agent.get();
-    const synthesizer = started.voice.slot.get();
+    const lang = next.lang ?? started.lang;
+    const synthesizer = (started.voice ?? this.#deps.voices.select(lang)).slot.get();
+    const { speaker, length_scale, noise_scale, noise_w } = started.tts;
     const ready = this.#memory;
     const turn = Turn.start(
-      { id: next.id, threadId: started.id, text: next.text, lang: started.lang, startedAt: next.startedAt, source: next.source, ...(next.timings && { timings: next.timings }) },
+      { id: next.id, threadId: started.id, text: next.text, lang, startedAt: next.startedAt, source: next.source, ...(next.timings && { timings: next.timings }) },
       {
         respond: (input) => afterMemory(ready, () => agent.respond(input)),
         synthesizer,
-        synthesis: { speakerId: started.speakerId },
+        synthesis: {
+          speakerId: speaker === undefined ? undefined : speakerIndex(synthesizer.speakers, speaker),
+          lengthScale: length_scale,
+          noiseScale: noise_scale,
+          noiseW: noise_w,
+        },
         channel: this.#channel,
         telemetry: next.telemetry,
         onError: (error, stage) => this.#deps.telemetry.error(stage, error.code),
@@ -251,6 +263,12 @@ export class Session {
     this.#deps.telemetry.closed();
     await this.#memory;
   }
+}
+
+/** A speaker named, or numbered, among a voice's speakers; undefined if it has none such. */
+function speakerIndex(speakers: readonly string[], speaker: string | number): number | undefined {
+  const index = typeof speaker === 'number' ? speaker : speakers.indexOf(speaker);
+  return index >= 0 && index < speakers.length ? index : undefined;
 }
 
 /** Runs an agent stream only after earlier memory updates have landed. */

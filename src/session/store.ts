@@ -1,10 +1,14 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SessionStart } from '../protocol/messages.ts';
+
+export type TtsSettings = NonNullable<SessionStart['tts']>;
 
 /** What a reconnecting client gets back when it resumes with its session_id. */
 export interface SessionRecord {
   lang: string;
   voice?: string | undefined;
+  tts?: TtsSettings | undefined;
   createdAt: number;
 }
 

@@ -209,6 +209,7 @@ class VoicePipeline implements VoiceInput {
     });
     const timings: Record<string, number> = { vad_endpoint_ms: round(detectedAt - speechEndedAt) };
     let text: string;
+    let detected: string | undefined;
     try {
       const asr = this.#deps.asr.get();
       const transcript = await telemetry.stage(SPAN.asrTranscribe, { [ATTR.audioSeconds]: event.audio.length / 16_000, [ATTR.lang]: this.#session.lang }, async (span) => {
@@ -217,6 +218,7 @@ class VoicePipeline implements VoiceInput {
         return result;
       });
       text = transcript.text;
+      detected = transcript.language;
       timings.asr_ms = round(performance.now() - detectedAt);
     } catch (err) {
       if (this.#closed.signal.aborted) return;
@@ -230,7 +232,9 @@ class VoicePipeline implements VoiceInput {
       telemetry.ended('empty', timings, {});
       return;
     }
-    this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice' });
+    // A session that asked for detection answers in the language it heard.
+    const lang = this.#session.lang === 'auto' && detected && detected !== 'auto' ? detected : undefined;
+    this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice', ...(lang && { lang }) });
   }
 
   #transcribeOptions() {

@@ -7,7 +7,7 @@ import { configSchema, type Config } from '../../src/config/schema.ts';
 import { startGateway, type Gateway } from '../../src/server/gateway.ts';
 import { WS_PATH } from '../../src/server/app.ts';
 import { startLlmServer, type LlmServer, type ScriptSource } from './llm-server.ts';
-import { writeTestVoice } from './piper-voice.ts';
+import { writeTestVoice, type TestVoiceOptions } from './piper-voice.ts';
 import { writeTinyWhisperModel } from './whisper-model.ts';
 
 export interface TestGateway extends Gateway {
@@ -32,12 +32,22 @@ export const TEST_TRANSCRIPT = 'What is the status of my order?';
  * voice, a generated whisper.cpp model that transcribes any audio as `asrPhrase`, Silero from its npm
  * package. Waits until everything has loaded.
  */
-export type GatewayOverrides = DeepPartial<Config> & { asrModelPath?: string; asrPhrase?: string };
+export type GatewayOverrides = DeepPartial<Config> & {
+  asrModelPath?: string;
+  asrPhrase?: string;
+  /** A whisper model to copy mel filters and vocabulary from (the multilingual fixture for language detection). */
+  asrTemplatePath?: string;
+  /** Another generated voice than the shared single-speaker English one. */
+  voice?: TestVoiceOptions;
+};
 
 export async function startTestGateway(overrides: GatewayOverrides = {}): Promise<TestGateway> {
-  const { asrModelPath, asrPhrase = TEST_TRANSCRIPT, ...configOverrides } = overrides;
-  const asr = asrModelPath ?? (await writeTinyWhisperModel({ dir: mkdtempSync(join(tmpdir(), 's2s-asr-')), phrase: asrPhrase }));
-  const voice = await testVoicePath();
+  const { asrModelPath, asrPhrase = TEST_TRANSCRIPT, asrTemplatePath, voice: voiceOptions, ...configOverrides } = overrides;
+  const asrDir = mkdtempSync(join(tmpdir(), 's2s-asr-'));
+  const asr = asrModelPath ?? (await writeTinyWhisperModel({ dir: asrDir, phrase: asrPhrase, ...(asrTemplatePath && { templatePath: asrTemplatePath }) }));
+  const voice = voiceOptions
+    ? (await writeTestVoice(mkdtempSync(join(tmpdir(), 's2s-voice-')), voiceOptions)).onnxPath
+    : await testVoicePath();
   const config = configSchema.parse({
     ...configOverrides,
     server: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...configOverrides.server },

@@ -6,6 +6,8 @@ export type ContextState = 'idle' | 'busy' | 'draining';
 export interface NativeTranscript {
   text: string;
   engineMs: number;
+  /** What whisper detected or was told. */
+  language?: string | undefined;
 }
 
 /** 10 ms of silence: whisper.cpp returns at once for input under 100 ms, but only once it holds the context. */
@@ -78,7 +80,7 @@ export class PooledContext {
         (result) => {
           if (!finish()) return;
           this.#free();
-          resolve({ text: result.result, engineMs: performance.now() - started });
+          resolve({ text: result.result, engineMs: performance.now() - started, language: result.language });
         },
         (err: unknown) => {
           if (!finish()) return;

@@ -145,7 +145,7 @@ export class WhisperPool implements Transcriber {
     const result = await context.run(audio, this.#nativeOptions(options.language), options.signal, () =>
       abortError(options.signal),
     );
-    return { text: cleanTranscript(result.text), engineMs: result.engineMs };
+    return { text: cleanTranscript(result.text), engineMs: result.engineMs, ...(result.language && { language: result.language }) };
   }
 
   #nativeOptions(language: string): NativeTranscribeOptions {

@@ -10,6 +10,8 @@ export interface Transcript {
   text: string;
   /** Wall time the engine spent on it. */
   engineMs: number;
+  /** The spoken language, as detected when asked for 'auto'. */
+  language?: string;
 }
 
 /** Speech to text over 16 kHz mono PCM16. One instance (a bounded pool of engine contexts) serves all sessions. */
