@@ -60,6 +60,8 @@ const tts = z.strictObject({
   threads: int(1, 256).default(1),
   // One worker queues phrases behind each other once a few sessions speak at once (measured at 50 sessions).
   phonemizerWorkers: int(1, 32).default(2),
+  /** Worker threads running the voice model (onnxruntime's run is synchronous): each holds a copy of the model. */
+  inferenceWorkers: int(1, 32).default(1),
 });
 
 const llm = z.strictObject({

@@ -75,11 +75,9 @@ export class Runtime {
         WhisperPool.load({ modelPath: this.#paths.asr, ...config.asr, signal }),
       ),
       ...this.voices.all.map((voice) =>
-        voice.slot.load(voice.path, async () => {
-          const piper = await PiperVoice.load(voice.path, { threads: config.tts.threads, phonemizerWorkers: config.tts.phonemizerWorkers, signal });
-          // onnxruntime's first run allocates and optimises: pay for it here, not in the first answer.
-          for await (const _ of piper.synthesize('Ready.', { signal }));
-          return piper;
+        voice.slot.load(voice.path, () => {
+          const { threads, phonemizerWorkers, inferenceWorkers } = config.tts;
+          return PiperVoice.load(voice.path, { threads, phonemizerWorkers, inferenceWorkers, signal });
         }),
       ),
     ];

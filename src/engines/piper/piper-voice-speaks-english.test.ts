@@ -126,3 +126,18 @@ test('a multi-speaker voice feeds sid: another speaker gives other audio of the 
     await multi.close();
   }
 });
+
+test('a voice with two inference workers speaks for two sessions at once, each its own sentence', async () => {
+  const { onnxPath } = await writeTestVoice(join(dir, 'two-workers'));
+  const shared = await PiperVoice.load(onnxPath, { threads: 1, phonemizerWorkers: 2, inferenceWorkers: 2 });
+  try {
+    const [hello, question] = await Promise.all([
+      collect(shared.synthesize('Hello world.', { signal: signal() })),
+      collect(shared.synthesize('How are you today?', { signal: signal() })),
+    ]);
+    assert.deepEqual(hello.map((chunk) => chunk.length), [(await idCount('Hello world')) * SAMPLES_PER_ID]);
+    assert.deepEqual(question.map((chunk) => chunk.length), [(await idCount('How are you today')) * SAMPLES_PER_ID]);
+  } finally {
+    await shared.close();
+  }
+});

@@ -1,17 +1,20 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { GatewayError, isAbortError } from '../../protocol/errors.ts';
 import type { SynthesisOptions, Synthesizer } from '../../stages/tts/synthesizer.ts';
 import type { ClausePhonemizer } from './clause-phonemizer.ts';
+import type { ModelSignature } from './piper-inference-worker.ts';
+import { PiperInference } from './piper-inference.ts';
 import { phonemesToIds, sentencePhonemes } from './phoneme-ids.ts';
 import { startClausePhonemizer } from './start-phonemizer.ts';
 import { type Sentence, splitSentences } from './text-clauses.ts';
 import { readVoiceConfig, speakerNames, type VoiceConfig } from './voice-config.ts';
 
 export interface PiperVoiceOptions {
-  /** onnxruntime's intra-op threads for this voice's model. */
+  /** onnxruntime's intra-op threads for this voice's model, in each inference worker. */
   threads: number;
+  /** Worker threads each holding the model and synthesising one sentence at a time; 1 when absent. */
+  inferenceWorkers?: number;
   /** Worker threads running espeak (or concurrent `espeak-ng` processes for languages the package lacks). */
   phonemizerWorkers: number;
   signal?: AbortSignal;
@@ -27,22 +30,23 @@ export class PiperVoice implements Synthesizer {
   readonly sampleRateHz: number;
   readonly speakers: readonly string[];
   readonly #config: VoiceConfig;
-  readonly #session: InferenceSession;
+  readonly #inference: PiperInference;
   readonly #phonemizer: ClausePhonemizer;
   #droppedPhonemes = 0;
 
-  private constructor(name: string, config: VoiceConfig, session: InferenceSession, phonemizer: ClausePhonemizer) {
+  private constructor(name: string, config: VoiceConfig, inference: PiperInference, phonemizer: ClausePhonemizer) {
     this.name = name;
     this.sampleRateHz = config.audio.sample_rate;
     this.speakers = speakerNames(config);
     this.#config = config;
-    this.#session = session;
+    this.#inference = inference;
     this.#phonemizer = phonemizer;
   }
 
   /**
-   * Loads `onnxPath` and `${onnxPath}.json`. A missing, unreadable or invalid file, or an espeak language no
-   * phonemizer here has, fails with GatewayError('model_not_ready') naming the file or language.
+   * Loads `onnxPath` and `${onnxPath}.json`, and runs the model once in every inference worker. A missing,
+   * unreadable or invalid file, or an espeak language no phonemizer here has, fails with
+   * GatewayError('model_not_ready') naming the file or language.
    */
   static async load(onnxPath: string, options: PiperVoiceOptions): Promise<PiperVoice> {
     try {
@@ -52,23 +56,18 @@ export class PiperVoice implements Synthesizer {
     }
     const config = await readVoiceConfig(`${onnxPath}.json`, options.signal);
     options.signal?.throwIfAborted();
-    let session: InferenceSession;
+    const inference = await PiperInference.load(onnxPath, {
+      threads: options.threads,
+      workers: options.inferenceWorkers ?? 1,
+      signal: options.signal,
+    });
     try {
-      session = await InferenceSession.create(onnxPath, {
-        intraOpNumThreads: options.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-      });
-    } catch (err) {
-      throw new GatewayError('model_not_ready', `Piper voice model ${onnxPath} could not be loaded`, { cause: err });
-    }
-    try {
-      checkModelInputs(onnxPath, session, config);
-      options.signal?.throwIfAborted();
+      checkModelInputs(onnxPath, inference.signature, config);
+      await warmUp(onnxPath, inference, config, options.signal ?? new AbortController().signal);
       const phonemizer = await startClausePhonemizer(config.espeak.voice, options.phonemizerWorkers, options.signal);
-      return new PiperVoice(basename(onnxPath, '.onnx'), config, session, phonemizer);
+      return new PiperVoice(basename(onnxPath, '.onnx'), config, inference, phonemizer);
     } catch (err) {
-      await session.release();
+      await inference.close();
       if (err instanceof GatewayError && !err.message.includes(onnxPath)) {
         throw new GatewayError(err.code, `Piper voice ${onnxPath}: ${err.message}`, { cause: err.cause });
       }
@@ -104,7 +103,7 @@ export class PiperVoice implements Synthesizer {
         const following = sentences[i + 1];
         next = following === undefined ? undefined : this.#phonemeIds(following, signal);
         if (ids === undefined || signal.aborted) continue;
-        const audio = await this.#infer(ids, scales, speakerId);
+        const audio = await this.#inference.run(ids, scales, speakerId, signal);
         if (signal.aborted) return;
         yield audio;
       } catch (err) {
@@ -115,7 +114,7 @@ export class PiperVoice implements Synthesizer {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#phonemizer.close(), this.#session.release()]);
+    await Promise.all([this.#phonemizer.close(), this.#inference.close()]);
   }
 
   /** The sentence's ids, or undefined when it has nothing to say (punctuation only). */
@@ -141,50 +140,35 @@ export class PiperVoice implements Synthesizer {
     }
     return id;
   }
-
-  async #infer(ids: number[], scales: Float32Array, speakerId: number | undefined): Promise<Int16Array> {
-    const feeds: Record<string, Tensor> = {
-      input: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
-      input_lengths: new Tensor('int64', BigInt64Array.of(BigInt(ids.length)), [1]),
-      scales: new Tensor('float32', scales, [3]),
-    };
-    if (speakerId !== undefined) feeds.sid = new Tensor('int64', BigInt64Array.of(BigInt(speakerId)), [1]);
-    let output: Tensor | undefined;
-    try {
-      output = (await this.#session.run(feeds)).output;
-    } catch (err) {
-      throw new GatewayError('tts_failed', 'the Piper model failed on a sentence', { cause: err });
-    }
-    if (output === undefined || !(output.data instanceof Float32Array)) {
-      throw new GatewayError('tts_failed', 'the Piper model gave no float32 "output"');
-    }
-    return floatToPcm16(output.data);
-  }
 }
 
-/** Clips to [-1, 1] first: a wrapped int16 would be a loud click. */
-function floatToPcm16(samples: Float32Array): Int16Array {
-  const pcm = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const sample = samples[i] ?? 0;
-    pcm[i] = Number.isNaN(sample) ? 0 : Math.round(Math.max(-1, Math.min(1, sample)) * 32767);
-  }
-  return pcm;
-}
-
-function checkModelInputs(onnxPath: string, session: InferenceSession, config: VoiceConfig): void {
-  const missing = ['input', 'input_lengths', 'scales'].filter((name) => !session.inputNames.includes(name));
+function checkModelInputs(onnxPath: string, signature: ModelSignature, config: VoiceConfig): void {
+  const missing = ['input', 'input_lengths', 'scales'].filter((name) => !signature.inputNames.includes(name));
   if (missing.length > 0) {
     throw new GatewayError('model_not_ready', `Piper voice model ${onnxPath} lacks the inputs ${missing.join(', ')}`);
   }
-  if (!session.outputNames.includes('output')) {
+  if (!signature.outputNames.includes('output')) {
     throw new GatewayError('model_not_ready', `Piper voice model ${onnxPath} lacks the output "output"`);
   }
-  const hasSid = session.inputNames.includes('sid');
+  const hasSid = signature.inputNames.includes('sid');
   if (hasSid !== config.num_speakers > 1) {
     throw new GatewayError(
       'model_not_ready',
       `Piper voice ${onnxPath}: num_speakers is ${config.num_speakers} but the model ${hasSid ? 'has' : 'lacks'} a "sid" input`,
     );
+  }
+}
+
+/** Speaks the empty sentence (BOS, pad, EOS) with the voice's defaults: the model runs, and is ready to run fast. */
+async function warmUp(onnxPath: string, inference: PiperInference, config: VoiceConfig, signal: AbortSignal): Promise<void> {
+  const idMap = config.phoneme_id_map;
+  const ids = ['^', '_', '$'].flatMap((symbol) => idMap[symbol] ?? []);
+  const { noise_scale, length_scale, noise_w } = config.inference;
+  const speakerId = config.num_speakers > 1 ? 0 : undefined;
+  try {
+    await inference.warmUp(ids, Float32Array.of(noise_scale, length_scale, noise_w), speakerId, signal);
+  } catch (err) {
+    if (isAbortError(err)) throw err;
+    throw new GatewayError('model_not_ready', `Piper voice model ${onnxPath} failed its first run`, { cause: err });
   }
 }
