@@ -1,0 +1,16 @@
+/**
+ * Test worker: the real vad-worker.ts, except that a batch holding a frame that starts with NaN throws outside any
+ * handler, which kills the thread as a crash would.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SILERO_CONTEXT_SAMPLES, SILERO_INPUT_SAMPLES } from './silero-model.ts';
+import type { VadRunRequest, VadWorkerData } from './vad-worker.ts';
+
+const input = new Float32Array((workerData as VadWorkerData).input);
+// Registered before vad-worker.ts registers its own listener, so it sees each batch first.
+parentPort?.on('message', (batch: VadRunRequest) => {
+  for (let row = 0; row < batch; row++) {
+    if (Number.isNaN(input[row * SILERO_INPUT_SAMPLES + SILERO_CONTEXT_SAMPLES])) throw new Error('crash on NaN');
+  }
+});
+await import('./vad-worker.ts');
