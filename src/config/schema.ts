@@ -53,6 +53,8 @@ const vad = z.strictObject({
 });
 
 const tts = z.strictObject({
+  /** Piper in-process, or a coqui-ai/xtts-streaming-server over HTTP. */
+  engine: z.enum(['piper', 'xtts']).default('piper'),
   /** A catalog name or a path to a Piper `voice.onnx` (its `.onnx.json` beside it). */
   voice: z.string().min(1).default('en_US-lessac-medium'),
   /** Voices per session language, e.g. `{"zh": "zh_CN-huayan-medium"}`; falls back to `voice`. */
@@ -62,7 +64,15 @@ const tts = z.strictObject({
   phonemizerWorkers: int(1, 32).default(2),
   /** Worker threads running the voice model (onnxruntime's run is synchronous): each holds a copy of the model. */
   inferenceWorkers: int(1, 32).default(1),
-});
+  /** Base URL of the XTTS streaming server; required when engine is xtts. */
+  xttsUrl: url.optional(),
+  /** A studio speaker of the XTTS server (GET /studio_speakers). */
+  xttsSpeaker: z.string().min(1).default('Claribel Dervla'),
+  /** For sessions whose language the server does not list. */
+  xttsLanguage: z.string().min(1).default('en'),
+  /** How long the XTTS server may be silent: before answering, before first audio, or between two pieces. */
+  xttsTimeoutMs: int(100, 600_000).default(10_000),
+}).refine((t) => t.engine !== 'xtts' || t.xttsUrl !== undefined, { message: 'tts.engine xtts needs tts.xttsUrl (S2S_TTS_XTTS_URL)', path: ['xttsUrl'] });
 
 const llm = z.strictObject({
   baseUrl: url.default('http://127.0.0.1:8000/v1'),

@@ -5,7 +5,8 @@ import { Slot } from './slot.ts';
 
 export interface VoiceEntry {
   name: string;
-  path: string;
+  /** Where it loads from: a Piper `.onnx`, or an XTTS server's URL. */
+  source: string;
   sampleRateHz: number;
   slot: Slot<Synthesizer>;
 }
@@ -16,24 +17,35 @@ export class VoiceRegistry {
   readonly #byLang = new Map<string, VoiceEntry>();
   readonly #default: VoiceEntry;
 
+  private constructor(defaultVoice: VoiceEntry) {
+    this.#default = defaultVoice;
+    this.#byName.set(defaultVoice.name, defaultVoice);
+  }
+
   /**
-   * `paths` maps each configured voice (a catalog name or a path) to its `.onnx`; the sample rate is read from
-   * its `.onnx.json` now, so sessions can be told it before the model has loaded.
+   * Piper voices. `paths` maps each configured voice (a catalog name or a path) to its `.onnx`; the sample rate
+   * is read from its `.onnx.json` now, so sessions can be told it before the model has loaded.
    */
-  constructor(defaultVoice: string, voicesByLang: Record<string, string>, paths: Record<string, string>) {
+  static piper(defaultVoice: string, voicesByLang: Record<string, string>, paths: Record<string, string>): VoiceRegistry {
     const entry = (configured: string): VoiceEntry => {
-      // Clients and logs see a voice's name, never a server path.
-      const name = basename(configured, '.onnx');
-      const known = this.#byName.get(name);
-      if (known) return known;
       const path = paths[configured];
       if (!path) throw new Error(`no file for voice ${configured}`);
-      const created = { name, path, sampleRateHz: readSampleRate(path), slot: new Slot<Synthesizer>(`voice ${name}`) };
-      this.#byName.set(name, created);
-      return created;
+      // Clients and logs see a voice's name, never a server path.
+      return newEntry(basename(configured, '.onnx'), path, readSampleRate(path));
     };
-    this.#default = entry(defaultVoice);
-    for (const [lang, name] of Object.entries(voicesByLang)) this.#byLang.set(lang.toLowerCase(), entry(name));
+    const registry = new VoiceRegistry(entry(defaultVoice));
+    for (const [lang, configured] of Object.entries(voicesByLang)) {
+      const name = basename(configured, '.onnx');
+      const voice = registry.#byName.get(name) ?? entry(configured);
+      registry.#byName.set(name, voice);
+      registry.#byLang.set(lang.toLowerCase(), voice);
+    }
+    return registry;
+  }
+
+  /** One voice for every language (an XTTS server speaks them all). */
+  static single(name: string, source: string, sampleRateHz: number): VoiceRegistry {
+    return new VoiceRegistry(newEntry(name, source, sampleRateHz));
   }
 
   get all(): VoiceEntry[] {
@@ -52,6 +64,10 @@ export class VoiceRegistry {
   has(name: string): boolean {
     return this.#byName.has(name);
   }
+}
+
+function newEntry(name: string, source: string, sampleRateHz: number): VoiceEntry {
+  return { name, source, sampleRateHz, slot: new Slot<Synthesizer>(`voice ${name}`) };
 }
 
 function readSampleRate(onnxPath: string): number {

@@ -64,7 +64,8 @@ export async function ensureModels(config: Config, options: EnsureModelsOptions)
   };
 
   const asrModelPath = await resolveConfigured({ key: 'asr.model (S2S_ASR_MODEL)', value: config.asr.model, kind: 'asr' });
-  const voices: ConfiguredModel[] = [
+  // An XTTS server holds its own voices: nothing to fetch for speech.
+  const voices: ConfiguredModel[] = config.tts.engine === 'xtts' ? [] : [
     { key: 'tts.voice (S2S_TTS_VOICE)', value: config.tts.voice, kind: 'tts' },
     ...Object.entries(config.tts.voicesByLang).map(([lang, value]) => ({ key: `tts.voicesByLang.${lang} (S2S_TTS_VOICES_BY_LANG)`, value, kind: 'tts' as const })),
   ];

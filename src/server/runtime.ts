@@ -10,6 +10,8 @@ import { Slot, type SlotStatus } from '../engines/slot.ts';
 import { VoiceRegistry } from '../engines/voices.ts';
 import { setNativeLogSink } from '../engines/whisper/whisper-binding.ts';
 import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
+import { XttsSynthesizer } from '../engines/xtts/xtts-synthesizer.ts';
+import { XTTS_SAMPLE_RATE_HZ } from '../engines/xtts/xtts-wire.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { ClientChannel } from '../session/channel.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
@@ -17,6 +19,7 @@ import { Session } from '../session/session.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
 import type { Transcriber } from '../stages/asr/transcriber.ts';
+import type { Synthesizer } from '../stages/tts/synthesizer.ts';
 
 /** Where the models this configuration needs are on disk (resolved, and fetched if need be, before start). */
 export interface ModelPaths {
@@ -52,7 +55,11 @@ export class Runtime {
     this.log = log;
     this.#paths = paths;
     this.metrics = getMetrics();
-    this.voices = new VoiceRegistry(config.tts.voice, config.tts.voicesByLang, paths.voices);
+    const { tts } = config;
+    this.voices =
+      tts.engine === 'xtts'
+        ? VoiceRegistry.single(`xtts:${tts.xttsSpeaker}`, tts.xttsUrl as string, XTTS_SAMPLE_RATE_HZ)
+        : VoiceRegistry.piper(tts.voice, tts.voicesByLang, paths.voices);
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
   }
@@ -74,18 +81,22 @@ export class Runtime {
       this.asr.load(this.#paths.asr, () =>
         WhisperPool.load({ modelPath: this.#paths.asr, ...config.asr, signal }),
       ),
-      ...this.voices.all.map((voice) =>
-        voice.slot.load(voice.path, () => {
-          const { threads, phonemizerWorkers, inferenceWorkers } = config.tts;
-          return PiperVoice.load(voice.path, { threads, phonemizerWorkers, inferenceWorkers, signal });
-        }),
-      ),
+      ...this.voices.all.map((voice) => voice.slot.load(voice.source, () => this.#loadVoice(voice.source, signal))),
     ];
     return Promise.all(loads).then(() => {
       const failed = this.#slots().filter((slot) => slot.status.state === 'failed');
       for (const slot of failed) this.log.error({ dependency: slot.name, error: slot.status.error }, 'dependency failed to load');
       this.log.info({ failed: failed.length }, 'dependencies loaded');
     });
+  }
+
+  #loadVoice(source: string, signal: AbortSignal): Promise<Synthesizer> {
+    const { tts } = this.config;
+    if (tts.engine === 'xtts') {
+      return XttsSynthesizer.load({ url: source, speaker: tts.xttsSpeaker, language: tts.xttsLanguage, timeoutMs: tts.xttsTimeoutMs, signal });
+    }
+    const { threads, phonemizerWorkers, inferenceWorkers } = tts;
+    return PiperVoice.load(source, { threads, phonemizerWorkers, inferenceWorkers, signal });
   }
 
   readiness(): Readiness {

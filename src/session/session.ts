@@ -170,6 +170,7 @@ export class Session {
         respond: (input) => afterMemory(ready, () => agent.respond(input)),
         synthesizer,
         synthesis: {
+          language: lang,
           speakerId: speaker === undefined ? undefined : speakerIndex(synthesizer.speakers, speaker),
           lengthScale: length_scale,
           noiseScale: noise_scale,

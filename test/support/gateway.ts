@@ -64,13 +64,18 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
 
 /**
  * For a suite: an LLM stand-in answering with `script` and a gateway talking to it, started before the suite's
- * tests and closed after them. Read `llm` and `gateway` inside tests.
+ * tests and closed after them. Read `llm` and `gateway` inside tests. `overrides` may be a function, read when
+ * the gateway starts (after the suite's earlier `before` hooks).
  */
-export function useGatewayWithLlm(script: ScriptSource, overrides: GatewayOverrides = {}): { llm: LlmServer; gateway: TestGateway } {
+export function useGatewayWithLlm(
+  script: ScriptSource,
+  overrides: GatewayOverrides | (() => GatewayOverrides) = {},
+): { llm: LlmServer; gateway: TestGateway } {
   const env = {} as { llm: LlmServer; gateway: TestGateway };
   before(async () => {
+    const options = typeof overrides === 'function' ? overrides() : overrides;
     env.llm = await startLlmServer({ script });
-    env.gateway = await startTestGateway({ ...overrides, llm: { ...overrides.llm, baseUrl: env.llm.url } });
+    env.gateway = await startTestGateway({ ...options, llm: { ...options.llm, baseUrl: env.llm.url } });
   });
   after(async () => {
     await env.gateway?.close();

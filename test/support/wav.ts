@@ -31,8 +31,9 @@ export function toPcm16Bytes(samples: Int16Array): Uint8Array {
 export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url).pathname;
 
 /**
- * Sends interleaved PCM16 as a microphone client would: frames of `frameMs`, paced at `speed` times real time
- * (Infinity: as fast as possible), then `silenceMs` of digital silence.
+ * Sends interleaved PCM16 as a microphone client would: frames of `frameMs`, each sent once its audio has been
+ * captured (frame k at (k + 1) x frameMs, divided by `speed`; Infinity: as fast as possible), then `silenceMs`
+ * of digital silence.
  */
 export async function streamPcm(
   send: (bytes: Uint8Array) => void,
@@ -46,11 +47,11 @@ export async function streamPcm(
   all.set(wav.samples);
   const started = performance.now();
   for (let offset = 0, frame = 0; offset < all.length; offset += frameSamples, frame++) {
-    send(toPcm16Bytes(all.subarray(offset, offset + frameSamples)));
     if (Number.isFinite(speed)) {
-      const due = started + ((frame + 1) * frameMs) / speed;
-      const wait = due - performance.now();
+      // A microphone cannot deliver a frame before it has been spoken.
+      const wait = started + ((frame + 1) * frameMs) / speed - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
+    send(toPcm16Bytes(all.subarray(offset, offset + frameSamples)));
   }
 }

@@ -1,6 +1,8 @@
 /** Per-call choices a session may make; unset fields fall back to the voice's own config. */
 export interface SynthesisOptions {
   signal: AbortSignal;
+  /** The turn's language, for engines that speak several (XTTS); a Piper voice speaks its own. */
+  language?: string | undefined;
   speakerId?: number | undefined;
   noiseScale?: number | undefined;
   lengthScale?: number | undefined;
