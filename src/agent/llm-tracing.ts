@@ -2,10 +2,9 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
-import { SpanStatusCode, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { getMetrics } from '../observability/metrics.ts';
-import { ATTR, GEN_AI, startLlmSpan, type ChildSpan } from '../observability/tracing.ts';
-import { GatewayError, isAbortError } from '../protocol/errors.ts';
+import { GEN_AI, recordFailure, startLlmSpan, type ChildSpan } from '../observability/tracing.ts';
 
 interface Call {
   child: ChildSpan;
@@ -69,15 +68,8 @@ export class LlmTracingHandler extends BaseCallbackHandler {
     // An aborted call fails with a generic error; the signal's reason says why: the turn was interrupted (an
     // AbortError, not a failure of the LLM) or the watchdog gave up (a GatewayError such as llm_timeout).
     const cause: unknown = call.signal?.aborted ? call.signal.reason : err;
-    const { span } = call.child;
-    if (isAbortError(cause)) {
-      span.setAttribute(ATTR.interrupted, true);
-    } else {
-      const type = cause instanceof GatewayError ? cause.code : cause instanceof Error ? cause.name : 'error';
-      span.setAttribute('error.type', type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-    }
-    span.end();
+    recordFailure(call.child.span, cause);
+    call.child.span.end();
   }
 
   #take(runId: string): Call | undefined {

@@ -143,16 +143,21 @@ export async function inChildSpan<T>(
   try {
     return await context.with(spanContext, () => work(span, spanContext));
   } catch (err) {
-    if (isAbortError(err)) {
-      span.setAttribute(ATTR.interrupted, true);
-    } else {
-      // The code, not the message: messages may quote user content.
-      const type = err instanceof GatewayError ? err.code : err instanceof Error ? err.name : 'error';
-      span.setAttribute('error.type', type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-    }
+    recordFailure(span, err);
     throw err;
   } finally {
     span.end();
   }
+}
+
+/** Marks how a span's work ended badly: an abort is an interruption, anything else an error with its code. */
+export function recordFailure(span: Span, err: unknown): void {
+  if (isAbortError(err)) {
+    span.setAttribute(ATTR.interrupted, true);
+    return;
+  }
+  // The code, not the message: messages may quote user content.
+  const type = err instanceof GatewayError ? err.code : err instanceof Error ? err.name : 'error';
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: type });
 }

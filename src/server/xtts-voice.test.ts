@@ -26,8 +26,8 @@ describe('tts.engine xtts: the gateway speaks through an XTTS streaming server',
     assert.equal(end.interrupted, false);
     assert.equal(client.messages('tts_start')[0]?.sample_rate, 24_000);
     const phrases = xtts.requests.filter((r) => r.path === '/tts_stream');
-    assert.deepEqual(phrases.map((r) => r.body.text), ['Bonjour.', 'Ça va bien.']);
-    assert.ok(phrases.every((r) => r.body.language === 'fr'));
+    assert.deepEqual(phrases.map((r) => r.body?.text), ['Bonjour.', 'Ça va bien.']);
+    assert.ok(phrases.every((r) => r.body?.language === 'fr'));
     assert.equal(client.audioBytes(), 2 * (expectedSamples('Bonjour.').length + expectedSamples('Ça va bien.').length));
   });
 });

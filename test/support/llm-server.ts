@@ -3,6 +3,7 @@
  * because no LLM weights exist on the build machines; it speaks the real wire format (SSE chunks,
  * `delta.tool_calls`, `[DONE]`) and records what clients send and when they hang up.
  */
+import { closeServerNow } from './close-server.ts';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -149,10 +150,7 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
     },
     async close() {
       closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Hung and streaming exchanges would otherwise keep close() waiting forever.
-      server.closeAllConnections();
-      await closed;
+      await closeServerNow(server);
     },
   };
 }

@@ -6,6 +6,7 @@
  * and 422 for a body the real server's schema rejects. Its audio is a tone whose length follows the text, so
  * tests can check every sample, and it records what clients send and when they hang up.
  */
+import { closeServerNow } from './close-server.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -170,10 +171,7 @@ export async function startXttsServer(options: XttsServerOptions = {}): Promise<
     },
     async close() {
       closing = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Hung and streaming exchanges would otherwise keep close() waiting forever.
-      server.closeAllConnections();
-      await closed;
+      await closeServerNow(server);
     },
   };
 }
