@@ -8,8 +8,8 @@ const RELATIVE_QUIET = 0.01;
 /**
  * Where the sound of an utterance really stopped. Silero's probability stays high for 50-100 ms after the last
  * sound (its recurrent state carries the speech on), so counting the silence window from Silero's release alone
- * ends every turn that much later. This tracks, in 8 ms windows, the last one that was not quiet, so the silence
- * can be counted from there. It only ever moves the end earlier, by at most `maxLookbackSamples`, and only where the
+ * ends every turn that much later. This tracks, in 8 ms windows, the last one that was not quiet (and in it the
+ * last sample that was not), so the silence can be counted from there. It only ever moves the end earlier, by at most `maxLookbackSamples`, and only where the
  * audio drops clearly below both the utterance's own level and an absolute floor: on noisy audio (room tone above
  * the floor) it changes nothing and Silero's release stands.
  */
@@ -34,9 +34,13 @@ export class SpeechTail {
     }
     this.#peakRms = Math.max(this.#peakRms, ...rms);
     const quiet = Math.max(ABSOLUTE_QUIET_RMS, this.#peakRms * RELATIVE_QUIET);
-    rms.forEach((level, i) => {
-      if (level >= quiet) this.#lastSoundEnd = frameStart + Math.min((i + 1) * size, frame.length);
-    });
+    const lastLoud = rms.findLastIndex((level) => level >= quiet);
+    if (lastLoud < 0) return;
+    // To the sample, inside that window: a window's worth of rounding is often one more client frame to wait.
+    const windowStart = lastLoud * size;
+    let end = Math.min(windowStart + size, frame.length);
+    while (end > windowStart + 1 && Math.abs(frame[end - 1]!) < quiet) end -= 1;
+    this.#lastSoundEnd = frameStart + end;
   }
 
   /** Where the silence that Silero reports from `releaseSample` on actually began. */
