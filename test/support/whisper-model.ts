@@ -15,7 +15,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import wavefile from 'wavefile';
+import { readWav } from './wav.ts';
 
 export const EMPTY_TINY_EN_MODEL = new URL('../../../shared/fixtures/ggml-tiny.en-empty.bin', import.meta.url).pathname;
 export const EMPTY_TINY_MODEL = new URL('../../../shared/fixtures/ggml-tiny-empty.bin', import.meta.url).pathname;
@@ -24,12 +24,9 @@ export const ORDER_STATUS_WAV = new URL('../../../shared/fixtures/order-status-e
 
 /** The samples of a 16 kHz mono PCM16 WAV file. */
 export async function readPcm16Mono16k(path: string): Promise<Int16Array> {
-  const wav = new wavefile.WaveFile(await readFile(path));
-  const format = wav.fmt as { sampleRate: number; numChannels: number; bitsPerSample: number };
-  if (format.sampleRate !== 16_000 || format.numChannels !== 1 || format.bitsPerSample !== 16) {
-    throw new Error(`not 16 kHz mono PCM16: ${path}`);
-  }
-  return wav.getSamples(false, Int16Array) as unknown as Int16Array;
+  const wav = readWav(path);
+  if (wav.sampleRateHz !== 16_000 || wav.channels !== 1) throw new Error(`not 16 kHz mono PCM16: ${path}`);
+  return wav.samples;
 }
 
 const GGML_MAGIC = 0x67676d6c;
