@@ -107,6 +107,17 @@ async function textTurn(gateway: TestGateway, text: string, headers: Record<stri
   return { sessionId: started.session_id, turnId: end.turn_id, client };
 }
 
+/** A push-to-talk turn: the fixture sent at once, then audio_end. */
+async function voiceTurn(gateway: TestGateway) {
+  const client = await TestClient.connect(gateway.wsUrl);
+  const started = await client.start({ audio: MIC_16K });
+  await streamPcm((bytes) => client.sendAudio(bytes), orderStatus, { speed: Infinity });
+  client.send({ type: 'audio_end' });
+  const end = await client.next('response_end');
+  await client.close();
+  return { sessionId: started.session_id, turnId: end.turn_id };
+}
+
 async function firstAudio(client: Client): Promise<void> {
   await client.next('tts_start');
   while (client.audioBytes() === 0) await sleep(5);
@@ -166,14 +177,8 @@ describe('span tree of turns against a real gateway (traceContent off)', () => {
   });
 
   test('a push-to-talk voice turn: VAD endpoint and ASR spans under the turn, the whole turn in one trace', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
-    const started = await client.start({ audio: MIC_16K });
-    await streamPcm((bytes) => client.sendAudio(bytes), orderStatus, { speed: Infinity });
-    client.send({ type: 'audio_end' });
-    const end = await client.next('response_end');
-    await client.close();
-
-    const tree = await turnTree(started.session_id, end.turn_id);
+    const { sessionId, turnId } = await voiceTurn(gateway);
+    const tree = await turnTree(sessionId, turnId);
     const traceId = tree.session.spanContext().traceId;
     assert.equal(tree.turn.spanContext().traceId, traceId);
     const names = tree.children.map((s) => s.name);
@@ -191,7 +196,7 @@ describe('span tree of turns against a real gateway (traceContent off)', () => {
     // Nothing of this session's work escaped into another trace.
     const stray = exporter
       .getFinishedSpans()
-      .filter((s) => s.attributes[ATTR.turnId] === end.turn_id || s.attributes[ATTR.sessionId] === started.session_id)
+      .filter((s) => s.attributes[ATTR.turnId] === turnId || s.attributes[ATTR.sessionId] === sessionId)
       .filter((s) => s.spanContext().traceId !== traceId);
     assert.deepEqual(stray, []);
     assertNoContent(tree.trace);
@@ -279,13 +284,8 @@ describe('span content with traceContent on', () => {
   });
 
   test('the transcript goes on the ASR span of a voice turn', async () => {
-    const client = await TestClient.connect(gateway.wsUrl);
-    const started = await client.start({ audio: MIC_16K });
-    await streamPcm((bytes) => client.sendAudio(bytes), orderStatus, { speed: Infinity });
-    client.send({ type: 'audio_end' });
-    const end = await client.next('response_end');
-    await client.close();
-    const tree = await turnTree(started.session_id, end.turn_id);
+    const { sessionId, turnId } = await voiceTurn(gateway);
+    const tree = await turnTree(sessionId, turnId);
     assert.equal(onlyChild(tree, SPAN.asrTranscribe).attributes[ATTR.transcript], TEST_TRANSCRIPT);
   });
 });

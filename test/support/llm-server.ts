@@ -3,7 +3,7 @@
  * because no LLM weights exist on the build machines; it speaks the real wire format (SSE chunks,
  * `delta.tool_calls`, `[DONE]`) and records what clients send and when they hang up.
  */
-import { closeServerNow } from './close-server.ts';
+import { closeServerNow, readBody, sendJson } from './http.ts';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -226,15 +226,4 @@ function countPromptWords(body: ChatRequestBody): number {
 
 function errorBody(message: string, type: string) {
   return { error: { message, type, param: null, code: null } };
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }

@@ -6,7 +6,7 @@
  * and 422 for a body the real server's schema rejects. Its audio is a tone whose length follows the text, so
  * tests can check every sample, and it records what clients send and when they hang up.
  */
-import { closeServerNow } from './close-server.ts';
+import { closeServerNow, readBody, sendJson } from './http.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -236,15 +236,4 @@ function wavHeader(dataBytes: number): Buffer {
   header.write('data', 36, 'ascii');
   header.writeUInt32LE(dataBytes, 40);
   return header;
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }
