@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { clientMessageSchema } from '../src/protocol/messages.ts';
+import { clientMessageSchema } from '../src/transports/v1/messages.ts';
 import { readWav, FIXTURES_DIR } from '../test/support/wav.ts';
 import { builders, sessionStart, textInput } from './lib/messages.js';
 import { parseWav, pcmFrames, speechEndMs } from './lib/wav.js';

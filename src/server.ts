@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config/load.ts';
 import { ensureModels } from './models/ensure.ts';
 import { createProgress } from './models/progress.ts';
 import { shutdownTelemetry } from './observability/otel.ts';
-import { startGateway } from './server/gateway.ts';
+import { startGateway } from './app/gateway.ts';
 
 /** The gateway's entry point: config, models, listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { envBindings } from '../src/config/load.ts';
-import { CLOSE_CODES, ERROR_CODES } from '../src/protocol/errors.ts';
-import { CLIENT_MESSAGE_TYPES, serverMessageSchema } from '../src/protocol/messages.ts';
+import { CLOSE_CODES, ERROR_CODES } from '../src/core/errors.ts';
+import { CLIENT_MESSAGE_TYPES, serverMessageSchema } from '../src/transports/v1/messages.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 
 /**
  * Bounds how long the LLM may stall a turn: until the first token, between tokens, and in total. Its signal

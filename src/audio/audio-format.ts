@@ -1,5 +1,5 @@
-import { GatewayError } from '../protocol/errors.ts';
-import type { SessionStart } from '../protocol/messages.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { SessionStart } from '../transports/v1/messages.ts';
 
 /** The audio format a client announces in `session_start`. */
 export type ClientAudioFormat = NonNullable<SessionStart['audio']>;

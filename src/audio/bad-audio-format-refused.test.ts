@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import { audioFormatError } from './audio-format.ts';
 import { createAudioInput } from './audio-input.ts';
 

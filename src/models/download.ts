@@ -2,7 +2,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pRetry, { AbortError as FinalAttempt } from 'p-retry';
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import type { CatalogFile } from './catalog.ts';
 import { checkFile } from './verify.ts';
 

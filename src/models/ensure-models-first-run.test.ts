@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { configSchema, type Config } from '../config/schema.ts';
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import { downloadUrl } from './catalog.ts';
 import { ensureModels } from './ensure.ts';
 import { closedPort, fixtureBytes, fixtureCatalog, fixtureFile, startModelServer, type ModelServer } from './model-server.fixture.ts';

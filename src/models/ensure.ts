@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config/schema.ts';
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, primaryFile, type Catalog, type CatalogFile, type CatalogModel } from './catalog.ts';
 import { DownloadError, downloadFile, type DownloadSettings, type ModelLog, type ProgressListener } from './download.ts';
 import { formatBytes } from './progress.ts';

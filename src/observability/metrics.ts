@@ -9,7 +9,7 @@ import {
   type OpenMetricsContentType,
   type PrometheusContentType,
 } from 'prom-client';
-import { ERROR_CODES, type ErrorCode } from '../protocol/errors.ts';
+import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
 
 /** Values of the `stage` label of `s2s_stage_duration_seconds`, in pipeline order. */
 export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as const;

@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError, isAbortError } from '../protocol/errors.ts';
+import { GatewayError, isAbortError } from '../core/errors.ts';
 
 /** A no-op tracer until a tracer provider is registered (see otel.ts), then that provider's. */
 export const tracer = trace.getTracer('s2s-gateway');

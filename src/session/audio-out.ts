@@ -1,4 +1,4 @@
-import type { ClientChannel } from './channel.ts';
+import type { ClientChannel } from '../transports/v1/channel.ts';
 
 const MAX_FRAME_MS = 100;
 

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../contracts/agent.ts';
 import type { Config } from '../config/schema.ts';
-import type { Slot } from '../engines/slot.ts';
-import type { VoiceEntry, VoiceRegistry } from '../engines/voices.ts';
-import { CLOSE_CODES, GatewayError } from '../protocol/errors.ts';
-import { parseClientFrame } from '../protocol/parse.ts';
-import type { ClientMessage, SessionStart } from '../protocol/messages.ts';
+import type { Slot } from '../app/slot.ts';
+import type { VoiceEntry, VoiceRegistry } from '../app/voices.ts';
+import { CLOSE_CODES, GatewayError } from '../core/errors.ts';
+import { parseClientFrame } from '../transports/v1/parse.ts';
+import { speakerIndex } from '../contracts/tts.ts';
+import type { ClientMessage, SessionStart } from '../transports/v1/messages.ts';
 import type { TtsSettings } from './store.ts';
-import type { ClientChannel } from './channel.ts';
+import type { ClientChannel } from '../transports/v1/channel.ts';
 import type { SessionStore } from './store.ts';
 import type { ErrorStage } from '../observability/metrics.ts';
 import type { SessionTelemetry, TurnTelemetry } from './telemetry.ts';
@@ -171,10 +172,8 @@ export class Session {
         synthesizer,
         synthesis: {
           language: lang,
-          speakerId: speaker === undefined ? undefined : speakerIndex(synthesizer.speakers, speaker),
-          lengthScale: length_scale,
-          noiseScale: noise_scale,
-          noiseW: noise_w,
+          speaker: speaker !== undefined && speakerIndex(synthesizer.speakers, speaker) !== undefined ? speaker : undefined,
+          engineOptions: { length_scale, noise_scale, noise_w },
         },
         channel: this.#channel,
         telemetry: next.telemetry,
@@ -264,12 +263,6 @@ export class Session {
     this.#deps.telemetry.closed();
     await this.#memory;
   }
-}
-
-/** A speaker named, or numbered, among a voice's speakers; undefined if it has none such. */
-function speakerIndex(speakers: readonly string[], speaker: string | number): number | undefined {
-  const index = typeof speaker === 'number' ? speaker : speakers.indexOf(speaker);
-  return index >= 0 && index < speakers.length ? index : undefined;
 }
 
 /** Runs an agent stream only after earlier memory updates have landed. */

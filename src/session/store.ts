@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SessionStart } from '../protocol/messages.ts';
+import type { SessionStart } from '../transports/v1/messages.ts';
 
 export type TtsSettings = NonNullable<SessionStart['tts']>;
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
-import type { ErrorCode } from '../protocol/errors.ts';
+import type { ErrorCode } from '../core/errors.ts';
 import type { ErrorStage, GatewayMetrics, InterruptionKind, TurnOutcome } from '../observability/metrics.ts';
 import { ATTR, SPAN, contentAttributes, extractParentFromHeaders, inChildSpan, startChildSpan, type ChildSpan } from '../observability/tracing.ts';
 

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
-import type { AgentEvent, AgentTurn } from '../agent/agent.ts';
+import type { AgentEvent, AgentTurn } from '../contracts/agent.ts';
 import type { ErrorStage } from '../observability/metrics.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
-import { GatewayError } from '../protocol/errors.ts';
-import type { Synthesizer, SynthesisOptions } from '../stages/tts/synthesizer.ts';
+import { GatewayError } from '../core/errors.ts';
+import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
-import type { ClientChannel } from './channel.ts';
+import type { ClientChannel } from '../transports/v1/channel.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
 export type TurnOutcome = 'completed' | 'interrupted' | 'failed';

@@ -1,6 +1,6 @@
 import type { ErrorStage } from '../observability/metrics.ts';
-import type { GatewayError } from '../protocol/errors.ts';
-import type { ServerMessage, audioFormatSchema } from '../protocol/messages.ts';
+import type { GatewayError } from '../core/errors.ts';
+import type { ServerMessage, audioFormatSchema } from '../transports/v1/messages.ts';
 import type { z } from 'zod';
 import type { NextTurn } from './session.ts';
 

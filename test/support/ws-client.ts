@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { serverMessageSchema, type ServerMessage } from '../../src/protocol/messages.ts';
+import { serverMessageSchema, type ServerMessage } from '../../src/transports/v1/messages.ts';
 
 export type Received = { kind: 'message'; message: ServerMessage; at: number } | { kind: 'audio'; bytes: Buffer; at: number };
 

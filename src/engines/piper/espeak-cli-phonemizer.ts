@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { abortError, type ClausePhonemizer } from './clause-phonemizer.ts';
 
 const MANDARIN_AS_PINYIN = 'cmn-latn-pinyin';

@@ -1,4 +1,4 @@
-import { GatewayError, isAbortError } from '../../protocol/errors.ts';
+import { GatewayError, isAbortError } from '../../core/errors.ts';
 import type {
   ModelSignature,
   PiperInferenceRequest,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { phonemize } from 'phonemizer';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { SAMPLES_PER_ID, writeTestVoice } from '../../../test/support/piper-voice.ts';
 import { PiperVoice } from './piper-voice.ts';
 
@@ -40,7 +40,7 @@ const signal = (): AbortSignal => new AbortController().signal;
 test('English text becomes PCM16 whose length follows the phoneme count and length_scale', async () => {
   const ids = await idCount('Hello world');
   const [normal] = await collect(voice.synthesize('Hello world.', { signal: signal() }));
-  const [slow] = await collect(voice.synthesize('Hello world.', { signal: signal(), lengthScale: 2 }));
+  const [slow] = await collect(voice.synthesize('Hello world.', { signal: signal(), engineOptions: { length_scale: 2 } }));
   assert.ok(normal instanceof Int16Array);
   assert.equal(normal.length, ids * SAMPLES_PER_ID);
   assert.equal(slow?.length, ids * SAMPLES_PER_ID * 2);
@@ -61,10 +61,10 @@ test('two sentences stream as two chunks, each as long as its own phonemes', asy
 test('noise_scale and noise_w overrides change the audio, which clips instead of wrapping', async () => {
   // The test model's first sample is sin(noise_w) * noise_scale.
   const [defaults] = await collect(voice.synthesize('Yes.', { signal: signal() }));
-  const [quiet] = await collect(voice.synthesize('Yes.', { signal: signal(), noiseScale: 0.25, noiseW: 0.3 }));
+  const [quiet] = await collect(voice.synthesize('Yes.', { signal: signal(), engineOptions: { noise_scale: 0.25, noise_w: 0.3 } }));
   assert.equal(defaults?.[0], Math.round(Math.sin(0.8) * 0.667 * 32767));
   assert.equal(quiet?.[0], Math.round(Math.sin(0.3) * 0.25 * 32767));
-  const [loud] = await collect(voice.synthesize('Yes.', { signal: signal(), noiseScale: 4 }));
+  const [loud] = await collect(voice.synthesize('Yes.', { signal: signal(), engineOptions: { noise_scale: 2 } }));
   assert.ok(loud !== undefined);
   assert.equal(Math.max(...loud), 32767);
   assert.equal(Math.min(...loud), -32767);
@@ -115,11 +115,11 @@ test('a multi-speaker voice feeds sid: another speaker gives other audio of the 
     assert.deepEqual(multi.speakers, ['alice', 'bob']);
     assert.equal(multi.sampleRateHz, 16_000);
     const [alice] = await collect(multi.synthesize('Good morning.', { signal: signal() }));
-    const [bob] = await collect(multi.synthesize('Good morning.', { signal: signal(), speakerId: 1 }));
+    const [bob] = await collect(multi.synthesize('Good morning.', { signal: signal(), speaker: 1 }));
     assert.ok(alice !== undefined && bob !== undefined);
     assert.equal(alice.length, bob.length);
     assert.notDeepEqual(alice, bob);
-    await assert.rejects(collect(multi.synthesize('Hi.', { signal: signal(), speakerId: 2 })), (err: unknown) => {
+    await assert.rejects(collect(multi.synthesize('Hi.', { signal: signal(), speaker: 2 })), (err: unknown) => {
       return err instanceof GatewayError && err.code === 'tts_failed';
     });
   } finally {

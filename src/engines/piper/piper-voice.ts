@@ -1,7 +1,8 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GatewayError, isAbortError } from '../../protocol/errors.ts';
-import type { SynthesisOptions, Synthesizer } from '../../stages/tts/synthesizer.ts';
+import { GatewayError, isAbortError } from '../../core/errors.ts';
+import { z } from 'zod';
+import { speakerIndex, type SynthesisOptions, type Synthesizer } from '../../contracts/tts.ts';
 import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import type { ModelSignature } from './piper-inference-worker.ts';
 import { PiperInference } from './piper-inference.ts';
@@ -87,13 +88,8 @@ export class PiperVoice implements Synthesizer {
 
   async *synthesize(text: string, options: SynthesisOptions): AsyncGenerator<Int16Array> {
     const { signal } = options;
-    const speakerId = this.#speakerId(options.speakerId);
-    const inference = this.#config.inference;
-    const scales = Float32Array.of(
-      options.noiseScale ?? inference.noise_scale,
-      options.lengthScale ?? inference.length_scale,
-      options.noiseW ?? inference.noise_w,
-    );
+    const speakerId = this.#speakerId(options.speaker);
+    const scales = this.#scales(options);
     const sentences = splitSentences(text);
     // One sentence ahead: its worker phonemises while the model speaks the current one.
     let next = sentences[0] === undefined ? undefined : this.#phonemeIds(sentences[0], signal);
@@ -132,15 +128,29 @@ export class PiperVoice implements Synthesizer {
     return ids;
   }
 
-  #speakerId(requested: number | undefined): number | undefined {
+  #speakerId(requested: string | number | undefined): number | undefined {
     if (this.speakers.length === 0) return undefined;
-    const id = requested ?? 0;
-    if (!Number.isInteger(id) || id < 0 || id >= this.speakers.length) {
-      throw new GatewayError('tts_failed', `speaker id ${id} is outside this voice's ${this.speakers.length} speakers`);
-    }
+    const id = speakerIndex(this.speakers, requested ?? 0);
+    if (id === undefined) throw new GatewayError('tts_failed', `voice ${this.name} has no speaker "${requested}" among its ${this.speakers.length}`);
     return id;
   }
+
+  /** noise_scale, length_scale, noise_w: the session's engine options over the voice's own; speed shortens length_scale. */
+  #scales(options: SynthesisOptions): Float32Array {
+    const parsed = piperOptionsSchema.safeParse(options.engineOptions ?? {});
+    if (!parsed.success) throw new GatewayError('tts_failed', `Piper options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const inference = this.#config.inference;
+    const { noise_scale = inference.noise_scale, length_scale = inference.length_scale / (options.speed ?? 1), noise_w = inference.noise_w } = parsed.data;
+    return Float32Array.of(noise_scale, length_scale, noise_w);
+  }
 }
+
+/** Piper's own knobs, as its voice config names them. */
+export const piperOptionsSchema = z.strictObject({
+  length_scale: z.number().min(0.25).max(4).optional(),
+  noise_scale: z.number().min(0).max(2).optional(),
+  noise_w: z.number().min(0).max(2).optional(),
+});
 
 function checkModelInputs(onnxPath: string, signature: ModelSignature, config: VoiceConfig): void {
   const missing = ['input', 'input_lengths', 'scales'].filter((name) => !signature.inputNames.includes(name));

@@ -1,4 +1,4 @@
-import { GatewayError, isAbortError } from '../../protocol/errors.ts';
+import { GatewayError, isAbortError } from '../../core/errors.ts';
 import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import { EspeakCliPhonemizer } from './espeak-cli-phonemizer.ts';
 import { PhonemizerWorkerPool } from './phonemizer-pool.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 
 /**
  * The part of a Piper `voice.onnx.json` this engine uses. Unknown keys (dataset, language, piper_version...)

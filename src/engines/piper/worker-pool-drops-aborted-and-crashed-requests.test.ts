@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { SAMPLES_PER_ID, writeTestVoice } from '../../../test/support/piper-voice.ts';
 import type { PiperInferenceRequest, PiperInferenceResult } from './piper-inference-worker.ts';
 import { WorkerPool } from './worker-pool.ts';

@@ -1,5 +1,5 @@
 import { type Transferable, Worker } from 'node:worker_threads';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { abortError } from './clause-phonemizer.ts';
 
 /** What the pool posts to a worker; `serveRequests` answers each with one reply carrying the same id. */

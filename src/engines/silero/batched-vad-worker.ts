@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { SILERO_INPUT_SAMPLES, SILERO_STATE_SIZE, SILERO_STATE_UNITS } from './silero-model.ts';
 import type { VadRunRequest, VadWorkerData, VadWorkerReply } from './vad-worker.ts';
 

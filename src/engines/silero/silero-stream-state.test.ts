@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { FIXTURES_DIR, readWav } from '../../../test/support/wav.ts';
 import { SILERO_FRAME_SAMPLES, SileroVad, type SileroStream } from './silero-vad.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAbortError } from '../../protocol/errors.ts';
+import { isAbortError } from '../../core/errors.ts';
 import { JFK_WAV, readPcm16Mono16k, writeTinyWhisperModel } from '../../../test/support/whisper-model.ts';
 import { WhisperPool } from './whisper-pool.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAbortError } from '../../protocol/errors.ts';
+import { isAbortError } from '../../core/errors.ts';
 import { EMPTY_TINY_EN_MODEL, JFK_WAV, ORDER_STATUS_WAV, readPcm16Mono16k } from '../../../test/support/whisper-model.ts';
 import { WhisperPool } from './whisper-pool.ts';
 

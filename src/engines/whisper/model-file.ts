@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 
 const GGML_MAGIC = 0x67676d6c;
 /** whisper.cpp: a vocabulary this large has the language tokens (`whisper_is_multilingual`). */

@@ -1,5 +1,5 @@
 import type { NativeJob, NativeTranscribeOptions, NativeWhisperContext } from './whisper-binding.ts';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 
 export type ContextState = 'idle' | 'busy' | 'draining';
 

@@ -1,5 +1,5 @@
-import { GatewayError } from '../../protocol/errors.ts';
-import type { TranscribeOptions, Transcriber, Transcript } from '../../stages/asr/transcriber.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { TranscribeOptions, Transcriber, Transcript } from '../../contracts/asr.ts';
 import { cleanTranscript } from './clean-transcript.ts';
 import { FairQueue } from './fair-queue.ts';
 import { readWhisperModelInfo } from './model-file.ts';

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { expectedSamples, startXttsServer, type XttsScript } from '../../../test/support/xtts-server.ts';
 import { XttsSynthesizer } from './xtts-synthesizer.ts';
 

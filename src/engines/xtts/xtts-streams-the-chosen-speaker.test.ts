@@ -1,8 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { GatewayError } from '../../protocol/errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { DEFAULT_SPEAKERS, expectedSamples, startXttsServer } from '../../../test/support/xtts-server.ts';
-import type { SynthesisOptions } from '../../stages/tts/synthesizer.ts';
+import type { SynthesisOptions } from '../../contracts/tts.ts';
 import { XttsSynthesizer } from './xtts-synthesizer.ts';
 
 const server = await startXttsServer();
@@ -72,11 +72,11 @@ test('a language the server does not speak fails the phrase with tts_failed', as
   await assert.rejects(speak('Hej.', { language: 'sv' }), (err) => err instanceof GatewayError && err.code === 'tts_failed' && err.message.includes('"sv"'));
 });
 
-test('speakerId selects another studio speaker, and one out of range fails with tts_failed', async () => {
-  await speak('Hello.', { speakerId: DEFAULT_SPEAKERS.indexOf('Ana Florence') });
+test('a named speaker selects another studio speaker, and one out of range fails with tts_failed', async () => {
+  await speak('Hello.', { speaker: 'Ana Florence' });
   assert.deepEqual(lastStreamBody()['speaker_embedding'], server.speakers['Ana Florence']?.speaker_embedding);
   assert.deepEqual(lastStreamBody()['gpt_cond_latent'], server.speakers['Ana Florence']?.gpt_cond_latent);
-  await assert.rejects(speak('Hello.', { speakerId: 3 }), (err) => err instanceof GatewayError && err.code === 'tts_failed');
+  await assert.rejects(speak('Hello.', { speaker: 3 }), (err) => err instanceof GatewayError && err.code === 'tts_failed');
 });
 
 test('empty text yields nothing without asking the server', async () => {

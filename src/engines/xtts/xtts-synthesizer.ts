@@ -1,7 +1,7 @@
 import { Agent, fetch, type Response } from 'undici';
 import type { z } from 'zod';
-import { GatewayError } from '../../protocol/errors.ts';
-import type { SynthesisOptions, Synthesizer } from '../../stages/tts/synthesizer.ts';
+import { GatewayError } from '../../core/errors.ts';
+import { speakerIndex, type SynthesisOptions, type Synthesizer } from '../../contracts/tts.ts';
 import { pcm16Chunks } from './pcm16-stream.ts';
 import { readText, ServerExchange } from './server-exchange.ts';
 import {
@@ -95,7 +95,7 @@ export class XttsSynthesizer implements Synthesizer {
     if (signal.aborted || text.trim() === '') return;
     if (this.#closed) throw new GatewayError('tts_failed', 'the XTTS synthesizer is closed');
     const { url, dispatcher, timeoutMs } = this.#server;
-    const body = ttsStreamBody(text, this.#language(options.language), this.#latents(options.speakerId));
+    const body = ttsStreamBody(text, this.#language(options.language), this.#latents(options.speaker));
     const exchange = new ServerExchange(timeoutMs, signal);
     this.#inFlight.add(exchange);
     let audioSeen = false;
@@ -150,11 +150,11 @@ export class XttsSynthesizer implements Synthesizer {
     return language;
   }
 
-  #latents(speakerId: number | undefined): string {
-    const id = speakerId ?? this.#defaultSpeakerId;
-    const latents = this.#server.latentsBySpeakerId[id];
-    if (!Number.isInteger(id) || latents === undefined) {
-      throw new GatewayError('tts_failed', `speaker id ${id} is outside the XTTS server's ${this.speakers.length} studio speakers`);
+  #latents(speaker: string | number | undefined): string {
+    const id = speaker === undefined ? this.#defaultSpeakerId : speakerIndex(this.speakers, speaker);
+    const latents = id === undefined ? undefined : this.#server.latentsBySpeakerId[id];
+    if (latents === undefined) {
+      throw new GatewayError('tts_failed', `the XTTS server has no studio speaker "${speaker}" among its ${this.speakers.length}`);
     }
     return latents;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { TestClient, type Received } from '../../test/support/ws-client.ts';
+import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { TestClient, type Received } from '../../../test/support/ws-client.ts';
 
 const MAX_FRAME_MS = 100;
 

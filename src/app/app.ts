@@ -1,9 +1,9 @@
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CLOSE_CODES } from '../protocol/errors.ts';
-import { ClientChannel } from '../session/channel.ts';
+import { CLOSE_CODES } from '../core/errors.ts';
+import { ClientChannel } from '../transports/v1/channel.ts';
 import type { Session } from '../session/session.ts';
-import { createKeyCheck } from './auth.ts';
+import { createKeyCheck } from '../transports/auth.ts';
 import type { Runtime } from './runtime.ts';
 
 export const WS_PATH = '/ws/s2s';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { FIXTURES_DIR, readWav, streamPcm, type Wav } from '../../test/support/wav.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { FIXTURES_DIR, readWav, streamPcm, type Wav } from '../../../test/support/wav.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 const MIC_16K = { sample_rate: 16_000, format: 'pcm16', channels: 1 };
 const LONG_ANSWER = Array.from({ length: 30 }, (_, i) => `This is sentence ${i + 1} of a long answer.`).join(' ');

@@ -1,4 +1,4 @@
-import { GatewayError } from '../protocol/errors.ts';
+import { GatewayError } from '../core/errors.ts';
 
 export type SlotState = 'idle' | 'loading' | 'ready' | 'failed';
 

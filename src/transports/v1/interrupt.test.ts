@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CLOSE_CODES } from '../protocol/errors.ts';
-import { startTestGateway, useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { startLlmServer } from '../../test/support/llm-server.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { CLOSE_CODES } from '../../core/errors.ts';
+import { startTestGateway, useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { startLlmServer } from '../../../test/support/llm-server.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 const LONG_ANSWER = Array.from({ length: 40 }, (_, i) => `Sentence number ${i + 1} is here.`).join(' ');
 

@@ -3,10 +3,12 @@ export interface SynthesisOptions {
   signal: AbortSignal;
   /** The turn's language, for engines that speak several (XTTS); a Piper voice speaks its own. */
   language?: string | undefined;
-  speakerId?: number | undefined;
-  noiseScale?: number | undefined;
-  lengthScale?: number | undefined;
-  noiseW?: number | undefined;
+  /** One of a multi-speaker voice's `speakers`, by name or index; unset: the voice's default speaker. */
+  speaker?: string | number | undefined;
+  /** Speaking rate relative to the voice's own: 2 is twice as fast. */
+  speed?: number | undefined;
+  /** The engine's own knobs (Piper: `length_scale`, `noise_scale`, `noise_w`); the engine checks them. */
+  engineOptions?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Turns one phrase into speech. Loaded once, shared by every session. */
@@ -21,4 +23,10 @@ export interface Synthesizer {
    */
   synthesize(text: string, options: SynthesisOptions): AsyncIterable<Int16Array>;
   close(): Promise<void>;
+}
+
+/** A speaker named, or numbered, among a voice's speakers; undefined if it has none such. */
+export function speakerIndex(speakers: readonly string[], speaker: string | number): number | undefined {
+  const index = typeof speaker === 'number' ? speaker : speakers.indexOf(speaker);
+  return Number.isInteger(index) && index >= 0 && index < speakers.length ? index : undefined;
 }

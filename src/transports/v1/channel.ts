@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { ServerMessage } from '../protocol/messages.ts';
+import type { ServerMessage } from './messages.ts';
 
 // Past this much unsent data the client is not keeping up: audio waits instead of piling up in memory.
 const HIGH_WATER_BYTES = 1 << 20;

@@ -1,25 +1,25 @@
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../contracts/agent.ts';
 import { LangGraphAgent } from '../agent/langgraph-agent.ts';
 import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
 import type { Config } from '../config/schema.ts';
 import { PiperVoice } from '../engines/piper/piper-voice.ts';
 import { SileroVad } from '../engines/silero/silero-vad.ts';
-import { Slot, type SlotStatus } from '../engines/slot.ts';
-import { VoiceRegistry } from '../engines/voices.ts';
+import { Slot, type SlotStatus } from './slot.ts';
+import { VoiceRegistry } from './voices.ts';
 import { setNativeLogSink } from '../engines/whisper/whisper-binding.ts';
 import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
 import { XttsSynthesizer } from '../engines/xtts/xtts-synthesizer.ts';
 import { XTTS_SAMPLE_RATE_HZ } from '../engines/xtts/xtts-wire.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
-import type { ClientChannel } from '../session/channel.ts';
+import type { ClientChannel } from '../transports/v1/channel.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
 import { Session } from '../session/session.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
-import type { Transcriber } from '../stages/asr/transcriber.ts';
-import type { Synthesizer } from '../stages/tts/synthesizer.ts';
+import type { Transcriber } from '../contracts/asr.ts';
+import type { Synthesizer } from '../contracts/tts.ts';
 
 /** Where the models this configuration needs are on disk (resolved, and fetched if need be, before start). */
 export interface ModelPaths {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { startTestGateway } from '../../test/support/gateway.ts';
-import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { startTestGateway } from '../../../test/support/gateway.ts';
+import { startLlmServer, type LlmServer } from '../../../test/support/llm-server.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 // The real local PostgreSQL (CI and developer machines run it); override with S2S_TEST_POSTGRES_URL.
 const POSTGRES_URL = process.env.S2S_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,4 +1,4 @@
-import { GatewayError } from './errors.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { CLIENT_MESSAGE_TYPES, clientMessageSchema, type ClientMessage } from './messages.ts';
 
 export type ParsedFrame = { ok: true; message: ClientMessage } | { ok: false; error: GatewayError };

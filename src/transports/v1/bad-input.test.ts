@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { CLOSE_CODES } from '../protocol/errors.ts';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { CLOSE_CODES } from '../../core/errors.ts';
+import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 describe('bad input gets a coded error and the session goes on', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { maxTextChars: 50, maxFrameBytes: 4096 } });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startTestGateway, useGatewayWithLlm, type TestGateway } from '../../test/support/gateway.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { startTestGateway, useGatewayWithLlm, type TestGateway } from '../../../test/support/gateway.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {

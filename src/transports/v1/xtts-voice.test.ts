@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { expectedSamples, startXttsServer, type XttsServer } from '../../test/support/xtts-server.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { expectedSamples, startXttsServer, type XttsServer } from '../../../test/support/xtts-server.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 describe('tts.engine xtts: the gateway speaks through an XTTS streaming server', () => {
   let xtts: XttsServer;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Synthesizer } from '../stages/tts/synthesizer.ts';
+import type { Synthesizer } from '../contracts/tts.ts';
 import { Slot } from './slot.ts';
 
 export interface VoiceEntry {
