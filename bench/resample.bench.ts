@@ -41,7 +41,7 @@ async function timeConverter(bytes: Uint8Array, seconds: number, converter: Conv
 }
 
 async function timeAudioInput(bytes: Uint8Array, seconds: number): Promise<number> {
-  const input = await createAudioInput({ sample_rate: INPUT_RATE_HZ, channels: 2, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: INPUT_RATE_HZ, channels: 2, encoding: 'pcm16' });
   const start = performance.now();
   for (let offset = 0; offset < bytes.length; offset += MESSAGE_BYTES) input.push(bytes.subarray(offset, offset + MESSAGE_BYTES));
   const elapsed = performance.now() - start;

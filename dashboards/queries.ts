@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { STAGES } from '../src/observability/metrics.ts';
+import { STAGES } from '../src/core/errors.ts';
 
 export type QueryKind = 'panel' | 'variable' | 'record' | 'alert';
 

@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Agent } from '../contracts/agent.ts';
 import { LangGraphAgent } from '../agent/langgraph-agent.ts';
@@ -13,9 +12,11 @@ import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
 import { XttsSynthesizer } from '../engines/xtts/xtts-synthesizer.ts';
 import { XTTS_SAMPLE_RATE_HZ } from '../engines/xtts/xtts-wire.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
-import type { ClientChannel } from '../transports/v1/channel.ts';
-import { SessionTelemetry } from '../session/telemetry.ts';
+import type { Context } from '@opentelemetry/api';
+import type { SessionSink } from '../session/events.ts';
 import { Session } from '../session/session.ts';
+import { Sessions } from '../session/sessions.ts';
+import { SessionTelemetry } from '../session/telemetry.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
 import type { Transcriber } from '../contracts/asr.ts';
@@ -47,6 +48,7 @@ export class Runtime {
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;
+  readonly sessions: Sessions;
   readonly #paths: ModelPaths;
   readonly #loading = new AbortController();
 
@@ -62,6 +64,7 @@ export class Runtime {
         : VoiceRegistry.piper(tts.voice, tts.voicesByLang, paths.voices);
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
+    this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
   }
 
   /** Starts every load in the background; the returned promise settles when all have finished either way. */
@@ -107,17 +110,29 @@ export class Runtime {
     return { ready, checks };
   }
 
-  openSession(channel: ClientChannel, request: FastifyRequest): Session {
-    const telemetry = new SessionTelemetry(this.metrics, this.config, request.headers);
-    return new Session(channel, {
-      config: this.config,
-      agent: this.agent,
+  #openSession(sink: SessionSink, trace: Context): Session {
+    const { config } = this;
+    const telemetry = new SessionTelemetry(this.metrics, { traceContent: config.traceContent, parent: trace });
+    const voiceSettings = {
+      endpointer: { ...config.vad, maxUtteranceMs: config.asr.maxUtteranceMs },
+      bargeInMinSpeechMs: config.vad.bargeInMinSpeechMs,
+      partialIntervalMs: config.asr.partialIntervalMs,
+      maxBufferedAudioMs: config.limits.maxBufferedAudioMs,
+    };
+    return new Session(sink, {
+      limits: config.limits,
+      agent: () => this.agent.get(),
       voices: this.voices,
       store: this.store,
       log: this.log,
       telemetry,
       createVoiceInput: (format, session, handlers) =>
-        createVoicePipeline(format, session, handlers, { config: this.config, vad: this.vad, asr: this.asr, telemetry }),
+        createVoicePipeline(format, session, handlers, {
+          settings: voiceSettings,
+          vad: () => this.vad.get(),
+          transcriber: () => this.asr.get(),
+          telemetry,
+        }),
     });
   }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Synthesizer } from '../contracts/tts.ts';
+import type { Voice, Voices } from '../contracts/voices.ts';
 import { Slot } from './slot.ts';
 
-export interface VoiceEntry {
+export interface VoiceEntry extends Voice {
   name: string;
   /** Where it loads from: a Piper `.onnx`, or an XTTS server's URL. */
   source: string;
@@ -12,7 +13,7 @@ export interface VoiceEntry {
 }
 
 /** The configured voices: the default, and one per language where `tts.voicesByLang` names one. */
-export class VoiceRegistry {
+export class VoiceRegistry implements Voices {
   readonly #byName = new Map<string, VoiceEntry>();
   readonly #byLang = new Map<string, VoiceEntry>();
   readonly #default: VoiceEntry;
@@ -67,7 +68,17 @@ export class VoiceRegistry {
 }
 
 function newEntry(name: string, source: string, sampleRateHz: number): VoiceEntry {
-  return { name, source, sampleRateHz, slot: new Slot<Synthesizer>(`voice ${name}`) };
+  const slot = new Slot<Synthesizer>(`voice ${name}`);
+  return {
+    name,
+    source,
+    sampleRateHz,
+    slot,
+    get speakers() {
+      return slot.value?.speakers;
+    },
+    synthesizer: () => slot.get(),
+  };
 }
 
 function readSampleRate(onnxPath: string): number {

@@ -25,13 +25,13 @@ function pushInPieces(input: AudioInput, bytes: Uint8Array, cuts: number[]): Int
 test('16 kHz mono passes through untouched, even one byte at a time', async () => {
   const samples = Int16Array.from({ length: 999 }, (_, i) => ((i * 7919) % 65_536) - 32_768);
   const bytes = toPcm16Bytes(samples);
-  const input = await createAudioInput({ sample_rate: 16_000, channels: 1, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: 16_000, channels: 1, encoding: 'pcm16' });
   const out = pushInPieces(input, bytes, Array.from({ length: bytes.length }, (_, i) => i));
   assert.deepEqual(out, samples);
 });
 
 test('a stereo frame split between its channels, or inside a sample, is completed by the next message', async () => {
-  const input = await createAudioInput({ sample_rate: 16_000, channels: 2, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: 16_000, channels: 2, encoding: 'pcm16' });
   const bytes = toPcm16Bytes(Int16Array.of(1000, 3000, -200, -400, 32_767, 32_767));
   assert.deepEqual(input.push(bytes.subarray(0, 3)), new Int16Array(0)); // left channel and half of the right
   assert.deepEqual(input.push(bytes.subarray(3, 6)), Int16Array.of(2000)); // rest of frame 1, left half of frame 2
@@ -56,7 +56,7 @@ test('how the bytes are cut into messages never changes the output', async () =>
           Math.round(8_000 * Math.sin((i * 0.07) / channels) + ((((i + seed) * 2_654_435_761) >>> 0) % 4_001) - 2_000),
         );
         const bytes = toPcm16Bytes(samples);
-        const format = { sample_rate, channels, format: 'pcm16' };
+        const format = { sampleRateHz: sample_rate, channels, encoding: 'pcm16' };
         const whole = await createAudioInput(format);
         const pieces = await createAudioInput(format);
         try {

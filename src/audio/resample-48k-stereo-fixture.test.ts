@@ -11,7 +11,7 @@ test('the 48 kHz stereo fixture, sent in odd-sized messages, comes out as long a
   assert.equal(stereo48k.sampleRateHz, 48_000);
   assert.equal(stereo48k.channels, 2);
 
-  const input = await createAudioInput({ sample_rate: 48_000, channels: 2, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: 48_000, channels: 2, encoding: 'pcm16' });
   const bytes = toPcm16Bytes(stereo48k.samples);
   const parts: Int16Array[] = [];
   // Deterministic "random" odd sizes from 1 to 4095 bytes: samples and frames get split everywhere.

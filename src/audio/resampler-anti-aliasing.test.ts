@@ -10,7 +10,7 @@ const rms = (x: ArrayLike<number>) => Math.sqrt(Array.from(x).reduce((sum, v) =>
 const db = (ratio: number) => 20 * Math.log10(ratio);
 
 async function resample(samples: Int16Array): Promise<Int16Array> {
-  const input = await createAudioInput({ sample_rate: RATE, channels: 1, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: RATE, channels: 1, encoding: 'pcm16' });
   const bytes = toPcm16Bytes(samples);
   const parts: Int16Array[] = [];
   // 20 ms messages, as a browser client sends them.

@@ -1,30 +1,61 @@
 /**
- * Every error the gateway reports, coded in one place. `recoverable` tells the client whether the session goes on.
- * Stages throw GatewayError; the session turns it into an `error` message and a metric.
+ * Every error the gateway reports, coded in one place. For each code:
+ * - `stage`: where it happens, the `stage` label of `s2s_errors_total`;
+ * - `recoverable`: the session goes on after it (false: the session ends, and a transport closes its connection);
+ * - `retryable`: sending the same request again, later, can succeed (a model still loading, a busy or unreachable
+ *   peer); false when the request itself is at fault or the failure would repeat.
+ * Stages throw GatewayError; the session turns it into an `error` event and a metric; transports put it on the wire.
  */
 export const ERROR_CODES = {
-  bad_json: { recoverable: true, doc: 'a text frame that is not JSON' },
-  unknown_type: { recoverable: true, doc: 'a message type protocol v1 does not have' },
-  invalid_message: { recoverable: true, doc: 'a known type with missing or wrongly typed fields' },
-  not_started: { recoverable: true, doc: 'a message or audio before session_start' },
-  already_started: { recoverable: true, doc: 'a second session_start on one connection' },
-  bad_audio_format: { recoverable: true, doc: 'an audio format outside 8-48 kHz, 1-2 channels, pcm16' },
-  audio_not_expected: { recoverable: true, doc: 'audio on a session started without an audio format' },
-  audio_after_end: { recoverable: true, doc: 'audio while the utterance ended by audio_end is being transcribed; dropped' },
-  audio_overflow: { recoverable: true, doc: 'audio arrived faster than it could be processed; the oldest was dropped' },
-  text_too_long: { recoverable: true, doc: 'text_input longer than limits.maxTextChars' },
-  empty_text: { recoverable: true, doc: 'text_input with no text' },
-  model_not_ready: { recoverable: true, doc: 'a model this request needs is still loading or failed to load' },
-  asr_busy: { recoverable: true, doc: 'too many transcriptions queued' },
-  asr_failed: { recoverable: true, doc: 'the speech recogniser failed on this utterance' },
-  llm_unavailable: { recoverable: true, doc: 'the LLM server could not be reached or answered with an error' },
-  llm_timeout: { recoverable: true, doc: 'the LLM server did not answer in time' },
-  agent_failed: { recoverable: true, doc: 'the agent graph failed' },
-  tts_failed: { recoverable: true, doc: 'speech synthesis failed' },
-  internal: { recoverable: true, doc: 'an unexpected error; the turn was ended' },
-} as const;
+  bad_json: { stage: 'session', recoverable: true, retryable: false, doc: 'a text frame that is not JSON' },
+  unknown_type: { stage: 'session', recoverable: true, retryable: false, doc: 'a message type the protocol does not have' },
+  invalid_message: { stage: 'session', recoverable: true, retryable: false, doc: 'a known type with missing or wrongly typed fields' },
+  not_started: { stage: 'session', recoverable: true, retryable: false, doc: 'a message or audio before the session was started' },
+  already_started: { stage: 'session', recoverable: true, retryable: false, doc: 'a second start on one connection' },
+  bad_audio_format: { stage: 'session', recoverable: true, retryable: false, doc: 'an audio format outside 8-48 kHz, 1-2 channels, pcm16' },
+  audio_not_expected: { stage: 'session', recoverable: true, retryable: false, doc: 'audio on a session started without an audio format' },
+  audio_after_end: {
+    stage: 'session',
+    recoverable: true,
+    retryable: true,
+    doc: 'audio while the utterance ended by audio_end is being transcribed; dropped',
+  },
+  audio_overflow: {
+    stage: 'vad_endpoint',
+    recoverable: true,
+    retryable: false,
+    doc: 'audio arrived faster than it could be processed; the oldest was dropped',
+  },
+  text_too_long: { stage: 'session', recoverable: true, retryable: false, doc: 'text input longer than limits.maxTextChars' },
+  empty_text: { stage: 'session', recoverable: true, retryable: false, doc: 'text input with no text' },
+  model_not_ready: { stage: 'session', recoverable: true, retryable: true, doc: 'a model this request needs is still loading or failed to load' },
+  asr_busy: { stage: 'asr', recoverable: true, retryable: true, doc: 'too many transcriptions queued' },
+  asr_failed: { stage: 'asr', recoverable: true, retryable: false, doc: 'the speech recogniser failed on this utterance' },
+  llm_unavailable: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server could not be reached or answered with an error' },
+  llm_timeout: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server did not answer in time' },
+  agent_failed: { stage: 'agent', recoverable: true, retryable: false, doc: 'the agent graph failed' },
+  tts_failed: { stage: 'tts', recoverable: true, retryable: false, doc: 'speech synthesis failed' },
+  internal: { stage: 'session', recoverable: true, retryable: false, doc: 'an unexpected error; the turn was ended' },
+  // The session's own limits: these end it.
+  idle_timeout: { stage: 'session', recoverable: false, retryable: false, doc: 'nothing received for limits.idleTimeoutMs' },
+  session_too_long: { stage: 'session', recoverable: false, retryable: false, doc: 'the session lasted longer than limits.maxSessionMs' },
+  too_many_sessions: { stage: 'session', recoverable: false, retryable: true, doc: 'limits.maxSessions sessions are already open' },
+  frame_too_large: { stage: 'session', recoverable: false, retryable: false, doc: 'a frame over limits.maxFrameBytes' },
+  shutting_down: { stage: 'session', recoverable: false, retryable: true, doc: 'the gateway is shutting down; connect again' },
+} as const satisfies Record<string, { stage: ErrorStage; recoverable: boolean; retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Values of the `stage` label of stage durations, in pipeline order. */
+export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Errors outside a pipeline stage (protocol, limits) count under `session`. */
+export const ERROR_STAGES = [...STAGES, 'session'] as const;
+export type ErrorStage = (typeof ERROR_STAGES)[number];
+
+/** The codes that end a session. */
+export type SessionEndCode = { [C in ErrorCode]: (typeof ERROR_CODES)[C]['recoverable'] extends false ? C : never }[ErrorCode];
 
 export class GatewayError extends Error {
   override name = 'GatewayError';
@@ -35,23 +66,28 @@ export class GatewayError extends Error {
     this.code = code;
   }
 
+  /** The session goes on after this error. */
   get recoverable(): boolean {
     return ERROR_CODES[this.code].recoverable;
+  }
+
+  /** The same request may succeed if sent again later. */
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  get stage(): ErrorStage {
+    return ERROR_CODES[this.code].stage;
+  }
+
+  /** Any thrown value as a GatewayError: unknown failures become `fallback` (with the original as cause). */
+  static from(err: unknown, fallback: ErrorCode = 'internal', context?: string): GatewayError {
+    if (err instanceof GatewayError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new GatewayError(fallback, context ? `${context}: ${message}` : message, { cause: err });
   }
 }
 
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
-
-/**
- * WebSocket close codes (4000-4999 are the application's). Only abuse of limits closes a session.
- */
-export const CLOSE_CODES = {
-  normal: { code: 1000, doc: 'the client closed, or the gateway is shutting down' },
-  goingAway: { code: 1001, doc: 'the gateway is shutting down' },
-  frameTooLarge: { code: 1009, doc: 'a frame over limits.maxFrameBytes' },
-  idleTimeout: { code: 4000, doc: 'nothing received for limits.idleTimeoutMs' },
-  sessionTooLong: { code: 4001, doc: 'the session lasted longer than limits.maxSessionMs' },
-  tooManySessions: { code: 4002, doc: 'limits.maxSessions sessions are already open' },
-} as const;

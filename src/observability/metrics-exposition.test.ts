@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { GatewayMetrics, LATENCY_BUCKETS_S, STAGES, acceptsOpenMetrics } from './metrics.ts';
+import { STAGES } from '../core/errors.ts';
+import { GatewayMetrics, LATENCY_BUCKETS_S, acceptsOpenMetrics } from './metrics.ts';
 
 trace.setGlobalTracerProvider(
   new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }),
@@ -23,7 +24,7 @@ function observeOneTurn(metrics: GatewayMetrics): void {
   metrics.voiceToVoice(0.8);
   metrics.turnEnded('completed');
   metrics.interrupted('barge_in');
-  metrics.error('tts', 'tts_failed');
+  metrics.error('tts_failed');
 }
 
 test('the plain text exposition has every DESIGN.md metric with its labels and the voice latency buckets', async () => {

@@ -9,15 +9,7 @@ import {
   type OpenMetricsContentType,
   type PrometheusContentType,
 } from 'prom-client';
-import { ERROR_CODES, type ErrorCode } from '../core/errors.ts';
-
-/** Values of the `stage` label of `s2s_stage_duration_seconds`, in pipeline order. */
-export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as const;
-export type Stage = (typeof STAGES)[number];
-
-/** Errors outside a pipeline stage (protocol, limits) count under `session`. */
-export const ERROR_STAGES = [...STAGES, 'session'] as const;
-export type ErrorStage = (typeof ERROR_STAGES)[number];
+import { ERROR_CODES, STAGES, type ErrorCode, type Stage } from '../core/errors.ts';
 
 export const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
 export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
@@ -100,7 +92,8 @@ function createInstruments(
   for (const outcome of TURN_OUTCOMES) instruments.turns.inc({ outcome }, 0);
   for (const kind of INTERRUPTION_KINDS) instruments.interruptions.inc({ kind }, 0);
   // A counter that first appears at 1 reads as no increase to rate(): every error must start from 0.
-  for (const stage of ERROR_STAGES) for (const code of Object.keys(ERROR_CODES)) instruments.errors.inc({ stage, code }, 0);
+  // Each code happens at one stage, so only those pairs exist.
+  for (const [code, { stage }] of Object.entries(ERROR_CODES)) instruments.errors.inc({ stage, code }, 0);
   return instruments;
 }
 
@@ -200,7 +193,8 @@ export class GatewayMetrics {
     for (const set of this.#both) set.interruptions.inc({ kind });
   }
 
-  error(stage: ErrorStage, code: ErrorCode): void {
+  error(code: ErrorCode): void {
+    const { stage } = ERROR_CODES[code];
     for (const set of this.#both) set.errors.inc({ stage, code });
   }
 

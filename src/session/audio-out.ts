@@ -1,4 +1,5 @@
-import type { ClientChannel } from '../transports/v1/channel.ts';
+import type { SessionSink } from './events.ts';
+import type { AudioConverter } from './output-audio.ts';
 
 const MAX_FRAME_MS = 100;
 
@@ -9,47 +10,61 @@ interface SpokenPhrase {
 }
 
 /**
- * One response's speech on its way to the client: cut into frames of at most 100 ms, stopped dead by
- * `close()`, and remembering which phrase ended where so the answer can be cut to what the user heard.
+ * One response's speech on its way to the client: converted to the client's rate, cut into frames of at most
+ * 100 ms, stopped dead by `close()`, and remembering which phrase ended where so the answer can be cut to what the
+ * user heard.
  */
 export class AudioOut {
-  readonly #channel: ClientChannel;
+  readonly #sink: SessionSink;
+  readonly #turnId: string;
+  readonly #converter: AudioConverter;
   readonly #samplesPerFrame: number;
-  readonly #sampleRateHz: number;
   readonly #phrases: SpokenPhrase[] = [];
   #sentSamples = 0;
   #closed = false;
 
-  constructor(channel: ClientChannel, sampleRateHz: number) {
-    this.#channel = channel;
-    this.#sampleRateHz = sampleRateHz;
-    this.#samplesPerFrame = Math.floor((sampleRateHz * MAX_FRAME_MS) / 1000);
+  constructor(sink: SessionSink, turnId: string, converter: AudioConverter) {
+    this.#sink = sink;
+    this.#turnId = turnId;
+    this.#converter = converter;
+    this.#samplesPerFrame = Math.floor((converter.sampleRateHz * MAX_FRAME_MS) / 1000);
+  }
+
+  get sampleRateHz(): number {
+    return this.#converter.sampleRateHz;
   }
 
   get sentMs(): number {
-    return (this.#sentSamples * 1000) / this.#sampleRateHz;
+    return (this.#sentSamples * 1000) / this.#converter.sampleRateHz;
   }
 
   /** Sends a phrase's audio as it is synthesised; returns false if it was cut off by close(). */
   async speak(text: string, chunks: AsyncIterable<Int16Array>, signal: AbortSignal): Promise<boolean> {
     const startMs = this.sentMs;
     for await (const chunk of chunks) {
-      for (let offset = 0; offset < chunk.length; offset += this.#samplesPerFrame) {
-        await this.#channel.drained(signal);
-        if (this.#closed || signal.aborted) return false;
-        const frame = chunk.subarray(offset, offset + this.#samplesPerFrame);
-        this.#channel.sendAudio(frame);
-        this.#sentSamples += frame.length;
-      }
+      if (this.#closed || signal.aborted) return false;
+      if (!(await this.#send(this.#converter.convert(chunk), signal))) return false;
     }
     if (this.#closed || signal.aborted) return false;
     this.#phrases.push({ text, startMs, endMs: this.sentMs });
     return true;
   }
 
+  /** The answer is complete: sends what the converter held back. */
+  async finish(signal: AbortSignal): Promise<void> {
+    if (this.#closed || signal.aborted) return;
+    const tail = this.#converter.finish(true);
+    await this.#send(tail, signal);
+    const last = this.#phrases.at(-1);
+    if (last) last.endMs = this.sentMs;
+  }
+
   /** No frame leaves after this. */
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
+    // Whatever the converter still holds belongs to this answer, not the next one.
+    this.#converter.finish(false);
   }
 
   /** The answer as far as it was sent completely. */
@@ -79,6 +94,17 @@ export class AudioOut {
       break;
     }
     return joinPhrases(words);
+  }
+
+  async #send(pcm: Int16Array, signal: AbortSignal): Promise<boolean> {
+    for (let offset = 0; offset < pcm.length; offset += this.#samplesPerFrame) {
+      await this.#sink.drained(signal);
+      if (this.#closed || signal.aborted) return false;
+      const frame = pcm.subarray(offset, offset + this.#samplesPerFrame);
+      this.#sink.audio(this.#turnId, frame);
+      this.#sentSamples += frame.length;
+    }
+    return true;
   }
 }
 

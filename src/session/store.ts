@@ -1,16 +1,22 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SessionStart } from '../transports/v1/messages.ts';
+import { z } from 'zod';
 
-export type TtsSettings = NonNullable<SessionStart['tts']>;
+/** What a reconnecting client gets back when it resumes with its session id. */
+const sessionRecordSchema = z.object({
+  lang: z.string(),
+  voice: z.string().optional(),
+  speech: z
+    .object({
+      speaker: z.union([z.string(), z.number()]).optional(),
+      speed: z.number().optional(),
+      engineOptions: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  createdAt: z.number(),
+});
 
-/** What a reconnecting client gets back when it resumes with its session_id. */
-export interface SessionRecord {
-  lang: string;
-  voice?: string | undefined;
-  tts?: TtsSettings | undefined;
-  createdAt: number;
-}
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 export interface SessionStore {
   get(id: string): Promise<SessionRecord | undefined>;
@@ -42,7 +48,8 @@ export class MemorySessionStore implements SessionStore {
 
 /**
  * Redis store: sessions resume on any gateway sharing it, and after restarts. Redis trouble never breaks a
- * session: a failed read is a miss, a failed write is logged.
+ * session: a failed read is a miss, a failed write is logged. A record that does not parse (another version's,
+ * or damaged) is a miss too.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #redis: Redis;
@@ -55,13 +62,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
+    let raw: string | null;
     try {
-      const raw = await this.#redis.get(key(id));
-      return raw ? (JSON.parse(raw) as SessionRecord) : undefined;
+      raw = await this.#redis.get(key(id));
     } catch (err) {
       this.#log.warn({ err: (err as Error).message }, 'session lookup failed');
       return undefined;
     }
+    if (!raw) return undefined;
+    const parsed = sessionRecordSchema.safeParse(parseJson(raw));
+    if (!parsed.success) this.#log.warn({ problems: parsed.error.issues.length }, 'stored session record unreadable; starting afresh');
+    return parsed.success ? parsed.data : undefined;
   }
 
   async put(id: string, record: SessionRecord): Promise<void> {
@@ -78,3 +89,11 @@ export class RedisSessionStore implements SessionStore {
 }
 
 const key = (id: string) => `s2s:session:${id}`;
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

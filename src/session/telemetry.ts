@@ -1,9 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { type Attributes, type Context, type Span } from '@opentelemetry/api';
-import type { Config } from '../config/schema.ts';
 import type { ErrorCode } from '../core/errors.ts';
-import type { ErrorStage, GatewayMetrics, InterruptionKind, TurnOutcome } from '../observability/metrics.ts';
-import { ATTR, SPAN, contentAttributes, extractParentFromHeaders, inChildSpan, startChildSpan, type ChildSpan } from '../observability/tracing.ts';
+import type { GatewayMetrics, InterruptionKind, TurnOutcome } from '../observability/metrics.ts';
+import { ATTR, SPAN, contentAttributes, inChildSpan, startChildSpan, type ChildSpan } from '../observability/tracing.ts';
+import type { TurnTimings } from './events.ts';
 
 /**
  * A session's traces and metrics in one place, so the session and turn code says what happened and this decides
@@ -16,10 +15,11 @@ export class SessionTelemetry {
   readonly #parent: Context;
   #session: ChildSpan | undefined;
 
-  constructor(metrics: GatewayMetrics, config: Config, upgradeHeaders: IncomingHttpHeaders) {
+  /** `parent`: the trace context the client sent (a `traceparent` header), or the root context. */
+  constructor(metrics: GatewayMetrics, options: { traceContent: boolean; parent: Context }) {
     this.#metrics = metrics;
-    this.#traceContent = config.traceContent;
-    this.#parent = extractParentFromHeaders(upgradeHeaders);
+    this.#traceContent = options.traceContent;
+    this.#parent = options.parent;
     metrics.sessionOpened();
   }
 
@@ -48,8 +48,8 @@ export class SessionTelemetry {
     this.#metrics.interrupted(kind);
   }
 
-  error(stage: ErrorStage, code: ErrorCode): void {
-    this.#metrics.error(stage, code);
+  error(code: ErrorCode): void {
+    this.#metrics.error(code);
   }
 
   closed(): void {
@@ -100,19 +100,19 @@ export class TurnTelemetry {
    * turn); `responseStartMs` is when the response (the agent) started on that clock. The agent stage and the time to
    * first audio count from the response's start, so they do not include the VAD and ASR time before it.
    */
-  ended(outcome: TurnOutcome, timings: Record<string, number>, attributes: Attributes, responseStartMs = 0): void {
+  ended(outcome: TurnOutcome, timings: TurnTimings, attributes: Attributes, responseStartMs = 0): void {
     const m = this.#metrics;
     const ctx = this.#turn.context;
     const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
     const sinceResponse = (ms: number | undefined) => (ms === undefined ? undefined : (ms - responseStartMs) / 1000);
     const observe = (value: number | undefined, record: (s: number) => void) => value !== undefined && record(value);
-    observe(seconds(timings.vad_endpoint_ms), (s) => m.observeStage('vad_endpoint', s, ctx));
-    observe(seconds(timings.asr_ms), (s) => m.observeStage('asr', s, ctx));
-    observe(sinceResponse(timings.llm_total_ms), (s) => m.observeStage('agent', s, ctx));
-    observe(seconds(timings.tts_total_ms), (s) => m.observeStage('tts', s, ctx));
-    observe(seconds(timings.playback_ms), (s) => m.observeStage('playback', s, ctx));
-    observe(sinceResponse(timings.first_audio_ms), (s) => m.timeToFirstAudio(s, ctx));
-    observe(seconds(timings.voice_to_voice_ms), (s) => m.voiceToVoice(s, ctx));
+    observe(seconds(timings.vadEndpointMs), (s) => m.observeStage('vad_endpoint', s, ctx));
+    observe(seconds(timings.asrMs), (s) => m.observeStage('asr', s, ctx));
+    observe(sinceResponse(timings.llmTotalMs), (s) => m.observeStage('agent', s, ctx));
+    observe(seconds(timings.ttsTotalMs), (s) => m.observeStage('tts', s, ctx));
+    observe(seconds(timings.playbackMs), (s) => m.observeStage('playback', s, ctx));
+    observe(sinceResponse(timings.firstAudioMs), (s) => m.timeToFirstAudio(s, ctx));
+    observe(seconds(timings.voiceToVoiceMs), (s) => m.voiceToVoice(s, ctx));
     m.turnEnded(outcome);
     const { span } = this.#turn;
     span.setAttributes({ ...attributes, [ATTR.interrupted]: outcome === 'interrupted', [ATTR.turnOutcome]: outcome });

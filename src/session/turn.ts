@@ -1,15 +1,14 @@
 import { Readable } from 'node:stream';
 import type { AgentEvent, AgentTurn } from '../contracts/agent.ts';
-import type { ErrorStage } from '../observability/metrics.ts';
-import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
-import { GatewayError } from '../core/errors.ts';
 import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
+import { GatewayError } from '../core/errors.ts';
+import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
-import type { ClientChannel } from '../transports/v1/channel.ts';
+import type { SessionEvent, SessionSink, TurnOutcome, TurnTimings } from './events.ts';
+import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
-export type TurnOutcome = 'completed' | 'interrupted' | 'failed';
 export type InterruptKind = 'client' | 'barge_in' | 'new_input';
 
 export interface TurnInput {
@@ -20,7 +19,7 @@ export interface TurnInput {
   /** performance.now() when the turn's clock starts: end of user speech for a voice turn, arrival for text. */
   startedAt: number;
   /** Stage times measured before the turn began (VAD, ASR), reported with its own. */
-  timings?: Record<string, number>;
+  timings?: TurnTimings;
   source: 'text' | 'voice';
 }
 
@@ -28,14 +27,16 @@ export interface TurnDeps {
   respond(turn: AgentTurn): AsyncIterable<AgentEvent>;
   synthesizer: Synthesizer;
   synthesis: Omit<SynthesisOptions, 'signal'>;
-  channel: ClientChannel;
+  sink: SessionSink;
+  /** The session's outgoing audio rate and its resamplers. */
+  output: OutputAudio;
   telemetry: TurnTelemetry;
-  onError(error: GatewayError, stage: ErrorStage): void;
+  onError(error: GatewayError): void;
 }
 
 export interface TurnResult {
   outcome: TurnOutcome;
-  timings: Record<string, number>;
+  timings: TurnTimings;
   /** What the user heard of the answer, as far as the gateway knows when the turn ends. */
   heardText: string;
   answerText: string;
@@ -49,8 +50,9 @@ export class Turn {
   readonly input: TurnInput;
   readonly #deps: TurnDeps;
   readonly #controller = new AbortController();
-  readonly #audio: AudioOut;
-  readonly #timings: Record<string, number>;
+  /** Made at the first phrase, when the voice's output converter is at hand. */
+  #audio: AudioOut | undefined;
+  readonly #timings: TurnTimings;
   /** performance.now() when the response starts: after VAD and ASR on a voice turn, at once on a typed one. */
   readonly #respondingAt = performance.now();
   #answer = '';
@@ -64,7 +66,6 @@ export class Turn {
     this.input = input;
     this.#deps = deps;
     this.#timings = { ...input.timings };
-    this.#audio = new AudioOut(deps.channel, deps.synthesizer.sampleRateHz);
   }
 
   /** Starts a turn; it runs until it completes, fails, or is interrupted. */
@@ -78,9 +79,14 @@ export class Turn {
     return this.#ended;
   }
 
-  /** Audio this turn has sent so far, for playback truncation later. */
-  get audio(): AudioOut {
-    return this.#audio;
+  /** Audio this turn has sent so far, in ms, for playback truncation later. */
+  get sentMs(): number {
+    return this.#audio?.sentMs ?? 0;
+  }
+
+  /** The answer cut to what `playedMs` of its audio said. */
+  heardText(playedMs: number): string {
+    return this.#audio?.heardText(playedMs) ?? '';
   }
 
   /** Stops the turn now: nothing of it is sent after the response_end this sends. */
@@ -88,8 +94,8 @@ export class Turn {
     if (this.#ended) return;
     this.#outcome = 'interrupted';
     this.#controller.abort();
-    this.#audio.close();
-    this.#end(true);
+    this.#audio?.close();
+    this.#end();
   }
 
   async #run(): Promise<TurnResult> {
@@ -101,27 +107,27 @@ export class Turn {
     } catch (err) {
       if (!signal.aborted) {
         this.#outcome = 'failed';
-        const error = err instanceof GatewayError ? err : new GatewayError('internal', (err as Error).message, { cause: err });
-        this.#deps.onError(error, stageOf(error));
+        const error = GatewayError.from(err);
+        this.#deps.onError(error);
         this.#controller.abort();
-        this.#audio.close();
-        this.#send({ type: 'error', code: error.code, message: error.message, recoverable: error.recoverable, turn_id: this.input.id });
+        this.#audio?.close();
+        this.#send({ type: 'error', error, turnId: this.input.id });
       }
     } finally {
       phrases.destroy();
     }
-    this.#end(this.#outcome === 'interrupted');
+    this.#end();
     const { telemetry } = this.#deps;
     telemetry.ended(
       this.#outcome,
       this.#timings,
-      { [ATTR.textChars]: this.#answer.length, ...telemetry.content({ answer: this.#audio.sentText() }) },
+      { [ATTR.textChars]: this.#answer.length, ...telemetry.content({ answer: this.#heard() }) },
       this.#respondingAt - this.input.startedAt,
     );
     return {
       outcome: this.#outcome,
       timings: this.#timings,
-      heardText: this.#audio.sentText(),
+      heardText: this.#heard(),
       answerText: this.#answer,
     };
   }
@@ -143,24 +149,24 @@ export class Turn {
       for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext })) {
         if (signal.aborted) return;
         if (event.type === 'tool_call') {
-          this.#send({ type: 'tool_call', turn_id: id, name: event.name, args: event.args });
+          this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args });
           continue;
         }
-        this.#mark('llm_first_token_ms');
+        this.#mark('llmFirstTokenMs');
         this.#answer += event.text;
-        this.#send({ type: 'llm_token', turn_id: id, token: event.text });
+        this.#send({ type: 'answer_delta', turnId: id, text: event.text });
         for (const phrase of chunker.push(event.text)) this.#queuePhrase(phrases, phrase);
       }
       if (signal.aborted) return;
       for (const phrase of chunker.flush()) this.#queuePhrase(phrases, phrase);
-      this.#mark('llm_total_ms');
+      this.#mark('llmTotalMs');
     } finally {
       phrases.push(null);
     }
   }
 
   #queuePhrase(phrases: Readable, phrase: string): void {
-    this.#mark('llm_first_phrase_ms');
+    this.#mark('llmFirstPhraseMs');
     phrases.push(phrase);
   }
 
@@ -169,69 +175,75 @@ export class Turn {
     let ttsMs = 0;
     for await (const phrase of phrases as AsyncIterable<string>) {
       if (signal.aborted) return;
-      if (!this.#playback) {
-        this.#playback = telemetry.startStage(SPAN.playback, { [ATTR.ttsVoice]: synthesizer.name });
-        this.#send({ type: 'tts_start', turn_id: this.input.id, sample_rate: synthesizer.sampleRateHz });
-      }
+      const audio = this.#audio ?? (await this.#startAudio(signal));
+      if (!audio) return;
       const phraseStarted = performance.now();
       const spoken = await telemetry.stage(SPAN.ttsSynthesize, { [ATTR.textChars]: phrase.length, [ATTR.ttsVoice]: synthesizer.name }, async () => {
         const chunks = this.#timeFirstChunk(synthesizer.synthesize(phrase, { ...synthesis, signal }), phraseStarted);
         try {
-          return await this.#audio.speak(phrase, chunks, signal);
+          return await audio.speak(phrase, chunks, signal);
         } catch (err) {
-          if (err instanceof GatewayError) throw err;
-          throw new GatewayError('tts_failed', `speech synthesis failed: ${(err as Error).message}`, { cause: err });
+          throw GatewayError.from(err, 'tts_failed', 'speech synthesis failed');
         }
       });
       ttsMs += performance.now() - phraseStarted;
       if (!spoken) return;
     }
-    if (ttsMs > 0) this.#timings.tts_total_ms = round(ttsMs);
+    await this.#audio?.finish(signal);
+    if (ttsMs > 0) this.#timings.ttsTotalMs = round(ttsMs);
+  }
+
+  /** The first phrase is ready: audio starts, at the rate the session sends. Undefined if interrupted meanwhile. */
+  async #startAudio(signal: AbortSignal): Promise<AudioOut | undefined> {
+    const { synthesizer, output, sink, telemetry } = this.#deps;
+    const converter = await output.converter(synthesizer.sampleRateHz);
+    if (signal.aborted) return undefined;
+    this.#audio = new AudioOut(sink, this.input.id, converter);
+    this.#playback = telemetry.startStage(SPAN.playback, { [ATTR.ttsVoice]: synthesizer.name });
+    this.#send({ type: 'audio_started', turnId: this.input.id, sampleRateHz: converter.sampleRateHz });
+    return this.#audio;
   }
 
   async *#timeFirstChunk(chunks: AsyncIterable<Int16Array>, phraseStarted: number): AsyncIterable<Int16Array> {
     for await (const chunk of chunks) {
-      if (this.#timings.tts_first_phrase_ms === undefined) {
-        this.#timings.tts_first_phrase_ms = round(performance.now() - phraseStarted);
-      }
+      this.#timings.ttsFirstPhraseMs ??= round(performance.now() - phraseStarted);
       yield chunk;
-      this.#mark('first_audio_ms');
+      this.#mark('firstAudioMs');
     }
   }
 
-  #mark(name: string): void {
-    if (this.#timings[name] === undefined) this.#timings[name] = round(performance.now() - this.input.startedAt);
+  #heard(): string {
+    return this.#audio?.sentText() ?? '';
   }
 
-  #end(interrupted: boolean): void {
+  #mark(name: 'llmFirstTokenMs' | 'llmFirstPhraseMs' | 'llmTotalMs' | 'firstAudioMs' | 'totalMs'): void {
+    this.#timings[name] ??= round(performance.now() - this.input.startedAt);
+  }
+
+  #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const { channel, synthesizer } = this.#deps;
-    if (this.#playback) {
-      channel.send({ type: 'tts_end', turn_id: this.input.id, sample_rate: synthesizer.sampleRateHz });
-      this.#playback.span.setAttribute(ATTR.audioSeconds, this.#audio.sentMs / 1000);
+    const { sink } = this.#deps;
+    const audio = this.#audio;
+    if (audio && this.#playback) {
+      sink.event({ type: 'audio_ended', turnId: this.input.id, sampleRateHz: audio.sampleRateHz });
+      this.#playback.span.setAttribute(ATTR.audioSeconds, audio.sentMs / 1000);
       this.#playback.span.end();
     }
-    this.#mark('total_ms');
-    const firstAudio = this.#timings.first_audio_ms;
+    this.#mark('totalMs');
+    const firstAudio = this.#timings.firstAudioMs;
     if (firstAudio !== undefined) {
-      this.#timings.playback_ms = round((this.#timings.total_ms ?? firstAudio) - firstAudio);
+      this.#timings.playbackMs = round((this.#timings.totalMs ?? firstAudio) - firstAudio);
       // A voice turn's clock starts at the end of the user's speech, so its first audio is voice-to-voice.
-      if (this.input.source === 'voice') this.#timings.voice_to_voice_ms = firstAudio;
+      if (this.input.source === 'voice') this.#timings.voiceToVoiceMs = firstAudio;
     }
-    channel.send({ type: 'response_end', turn_id: this.input.id, interrupted, timings: this.#timings });
+    sink.event({ type: 'turn_ended', turnId: this.input.id, outcome: this.#outcome, timings: this.#timings });
   }
 
-  #send(message: Parameters<ClientChannel['send']>[0]): void {
+  #send(event: SessionEvent): void {
     // A turn that has ended speaks no more, whatever its stages were still doing.
-    if (!this.#ended) this.#deps.channel.send(message);
+    if (!this.#ended) this.#deps.sink.event(event);
   }
-}
-
-function stageOf(error: GatewayError): ErrorStage {
-  if (error.code.startsWith('llm_') || error.code === 'agent_failed') return 'agent';
-  if (error.code.startsWith('tts_')) return 'tts';
-  return 'session';
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -1,17 +1,30 @@
-import type { ErrorStage } from '../observability/metrics.ts';
+import type { AudioFormat } from '../audio/audio-format.ts';
 import type { GatewayError } from '../core/errors.ts';
-import type { ServerMessage, audioFormatSchema } from '../transports/v1/messages.ts';
-import type { z } from 'zod';
-import type { NextTurn } from './session.ts';
+import type { SessionEvent, TurnTimings } from './events.ts';
+import type { TurnTelemetry } from './telemetry.ts';
+
+/** A turn about to start: typed text, or a final transcript from the voice input. */
+export interface NextTurn {
+  id: string;
+  text: string;
+  /** performance.now() when the turn's clock starts: end of user speech, or the text's arrival. */
+  startedAt: number;
+  /** Stage times measured before the turn (VAD, ASR). */
+  timings?: TurnTimings;
+  source: 'text' | 'voice';
+  /** The language ASR detected, for a session started with lang 'auto'. */
+  lang?: string;
+  telemetry: TurnTelemetry;
+}
 
 export interface VoiceInputHandlers {
-  send(message: ServerMessage): void;
+  emit(event: SessionEvent): void;
   /** Whether the assistant is speaking now (a turn is running), for barge-in. */
   speaking(): boolean;
   bargeIn(): void;
   /** A final, non-empty transcript: starts a turn. */
   utterance(next: NextTurn): void;
-  error(error: GatewayError, stage: ErrorStage): void;
+  error(error: GatewayError): void;
 }
 
 /** Microphone audio of one session on its way to transcripts. */
@@ -28,4 +41,4 @@ export interface VoiceSession {
 }
 
 /** Throws GatewayError('bad_audio_format') for a format it cannot take. */
-export type VoiceInputFactory = (format: z.infer<typeof audioFormatSchema>, session: VoiceSession, handlers: VoiceInputHandlers) => Promise<VoiceInput>;
+export type VoiceInputFactory = (format: AudioFormat, session: VoiceSession, handlers: VoiceInputHandlers) => Promise<VoiceInput>;

@@ -1,21 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import { PIPELINE_SAMPLE_RATE_HZ, type AudioFormat } from '../audio/audio-format.ts';
 import { createAudioInput, type AudioInput } from '../audio/audio-input.ts';
-import type { ClientAudioFormat } from '../audio/audio-format.ts';
-import type { Config } from '../config/schema.ts';
-import type { SileroVad } from '../engines/silero/silero-vad.ts';
-import type { Slot } from '../app/slot.ts';
-import { ATTR, SPAN } from '../observability/tracing.ts';
-import { GatewayError, isAbortError } from '../core/errors.ts';
 import type { Transcriber } from '../contracts/asr.ts';
-import { createEndpointer, type Endpointer, type VadEvent } from '../stages/vad/endpointer.ts';
+import type { VadModel } from '../contracts/vad.ts';
+import { GatewayError, isAbortError } from '../core/errors.ts';
+import { ATTR, SPAN } from '../observability/tracing.ts';
+import { createEndpointer, type Endpointer, type EndpointerOptions, type VadEvent } from '../stages/vad/endpointer.ts';
 import { ArrivalClock } from './arrival-clock.ts';
+import type { TurnTimings } from './events.ts';
 import type { SessionTelemetry } from './telemetry.ts';
 import type { VoiceInput, VoiceInputHandlers, VoiceSession } from './voice-input.ts';
 
+export interface VoicePipelineSettings {
+  endpointer: EndpointerOptions;
+  /** Speech this long while the assistant speaks interrupts it. */
+  bargeInMinSpeechMs: number;
+  partialIntervalMs: number;
+  /** Input audio waiting for the VAD; past it the oldest is dropped and the client told. */
+  maxBufferedAudioMs: number;
+}
+
 export interface VoicePipelineDeps {
-  config: Config;
-  vad: Slot<SileroVad>;
-  asr: Slot<Transcriber>;
+  settings: VoicePipelineSettings;
+  /** The loaded models, or GatewayError('model_not_ready'). */
+  vad(): VadModel;
+  transcriber(): Transcriber;
   telemetry: SessionTelemetry;
 }
 
@@ -33,14 +42,14 @@ const BYTES_PER_SAMPLE = 2;
  * processed in order; transcriptions run beside it so a slow ASR never stalls endpointing.
  */
 export async function createVoicePipeline(
-  format: ClientAudioFormat,
+  format: AudioFormat,
   session: VoiceSession,
   handlers: VoiceInputHandlers,
   deps: VoicePipelineDeps,
 ): Promise<VoiceInput> {
-  const vad = deps.vad.get();
+  const vad = deps.vad();
   const input = await createAudioInput(format);
-  const endpointer = createEndpointer(vad, { ...deps.config.vad, maxUtteranceMs: deps.config.asr.maxUtteranceMs });
+  const endpointer = createEndpointer(vad, deps.settings.endpointer);
   return new VoicePipeline(format, session, handlers, deps, input, endpointer);
 }
 
@@ -63,20 +72,20 @@ class VoicePipeline implements VoiceInput {
   /** Set from audio_end until its transcript is out: audio then would mix two utterances. */
   #finalising = false;
 
-  constructor(format: ClientAudioFormat, session: VoiceSession, handlers: VoiceInputHandlers, deps: VoicePipelineDeps, input: AudioInput, endpointer: Endpointer) {
+  constructor(format: AudioFormat, session: VoiceSession, handlers: VoiceInputHandlers, deps: VoicePipelineDeps, input: AudioInput, endpointer: Endpointer) {
     this.#session = session;
     this.#handlers = handlers;
     this.#deps = deps;
     this.#input = input;
     this.#endpointer = endpointer;
-    this.#bytesPerMs = (format.sample_rate * format.channels * BYTES_PER_SAMPLE) / 1000;
-    this.#maxQueuedBytes = Math.ceil(deps.config.limits.maxBufferedAudioMs * this.#bytesPerMs);
+    this.#bytesPerMs = (format.sampleRateHz * format.channels * BYTES_PER_SAMPLE) / 1000;
+    this.#maxQueuedBytes = Math.ceil(deps.settings.maxBufferedAudioMs * this.#bytesPerMs);
   }
 
   push(pcm: Uint8Array): void {
     if (this.#closed.signal.aborted) return;
     if (this.#finalising) {
-      this.#handlers.error(new GatewayError('audio_after_end', 'audio arrived while the utterance ended by audio_end is being transcribed; it was dropped'), 'session');
+      this.#handlers.error(new GatewayError('audio_after_end', 'audio arrived while the utterance ended by audio end is being transcribed; it was dropped'));
       return;
     }
     this.#queue.push(pcm);
@@ -91,7 +100,7 @@ class VoicePipeline implements VoiceInput {
       // Once per backlog episode, not once per frame.
       this.#overflowReported = true;
       const ms = Math.round(dropped / this.#bytesPerMs);
-      this.#handlers.error(new GatewayError('audio_overflow', `audio arrives faster than it can be processed; dropped the oldest ${ms} ms`), 'vad_endpoint');
+      this.#handlers.error(new GatewayError('audio_overflow', `audio arrives faster than it can be processed; dropped the oldest ${ms} ms`));
     }
     this.#draining ??= this.#drain();
   }
@@ -107,7 +116,7 @@ class VoicePipeline implements VoiceInput {
       const finals = this.#handle(events);
       if (!ended) {
         // The user let go of the button without saying anything the VAD heard: answer the audio_end anyway.
-        this.#handlers.send({ type: 'asr_final', turn_id: randomUUID(), text: '' });
+        this.#handlers.emit({ type: 'transcript_final', turnId: randomUUID(), text: '' });
         this.#deps.telemetry.emptyUtterance();
       }
       await finals;
@@ -141,7 +150,7 @@ class VoicePipeline implements VoiceInput {
       this.#overflowReported = false;
     } catch (err) {
       if (!isAbortError(err) && !this.#closed.signal.aborted) {
-        this.#handlers.error(new GatewayError('internal', `voice activity detection failed: ${(err as Error).message}`, { cause: err }), 'vad_endpoint');
+        this.#handlers.error(GatewayError.from(err, 'internal', 'voice activity detection failed'));
       }
     } finally {
       this.#draining = undefined;
@@ -152,7 +161,7 @@ class VoicePipeline implements VoiceInput {
   #handle(events: VadEvent[]): Promise<void> {
     const finals: Promise<void>[] = [];
     for (const event of events) {
-      this.#handlers.send({ type: 'vad', state: event.type });
+      this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped' });
       if (event.type === 'speech_start') {
         this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now() };
       } else {
@@ -167,7 +176,7 @@ class VoicePipeline implements VoiceInput {
   #maybeBargeIn(): void {
     const utterance = this.#utterance;
     if (!utterance || utterance.bargedIn || !this.#handlers.speaking()) return;
-    if (this.#endpointer.speechMs < this.#deps.config.vad.bargeInMinSpeechMs) return;
+    if (this.#endpointer.speechMs < this.#deps.settings.bargeInMinSpeechMs) return;
     utterance.bargedIn = true;
     this.#handlers.bargeIn();
   }
@@ -175,19 +184,19 @@ class VoicePipeline implements VoiceInput {
   /** Partials never delay a final: one at a time, and skipped while every ASR context is busy. */
   #maybePartial(): void {
     const utterance = this.#utterance;
-    const asr = this.#deps.asr.value;
-    if (!utterance || !asr || this.#partialInFlight) return;
-    if (performance.now() - utterance.lastPartialAt < this.#deps.config.asr.partialIntervalMs) return;
+    if (!utterance || this.#partialInFlight) return;
+    if (performance.now() - utterance.lastPartialAt < this.#deps.settings.partialIntervalMs) return;
     const audio = this.#endpointer.currentUtterance();
     if (!audio || audio.length === 0) return;
     utterance.lastPartialAt = performance.now();
     this.#partialInFlight = true;
-    asr
-      .transcribePartial(audio, this.#transcribeOptions())
+    Promise.resolve()
+      // A recogniser still loading is the final's to report, not a partial's.
+      .then(() => this.#deps.transcriber().transcribePartial(audio, this.#transcribeOptions()))
       .then((transcript) => {
         // A partial that lands after its utterance ended would contradict the final.
         if (transcript && this.#utterance === utterance && transcript.text) {
-          this.#handlers.send({ type: 'asr_partial', turn_id: utterance.turnId, text: transcript.text });
+          this.#handlers.emit({ type: 'transcript_partial', turnId: utterance.turnId, text: transcript.text });
         }
       })
       .catch(() => {
@@ -204,30 +213,30 @@ class VoicePipeline implements VoiceInput {
     const speechEndedAt = Math.min(detectedAt, this.#clock.arrivalOf(event.speechEndMs));
     const telemetry = this.#deps.telemetry.turn(utterance.turnId, speechEndedAt);
     telemetry.recordStage(SPAN.vadEndpoint, speechEndedAt, detectedAt, {
-      [ATTR.audioSeconds]: event.audio.length / 16_000,
+      [ATTR.audioSeconds]: event.audio.length / PIPELINE_SAMPLE_RATE_HZ,
       's2s.vad.truncated': event.truncated,
     });
-    const timings: Record<string, number> = { vad_endpoint_ms: round(detectedAt - speechEndedAt) };
+    const timings: TurnTimings = { vadEndpointMs: round(detectedAt - speechEndedAt) };
     let text: string;
     let detected: string | undefined;
     try {
-      const asr = this.#deps.asr.get();
-      const transcript = await telemetry.stage(SPAN.asrTranscribe, { [ATTR.audioSeconds]: event.audio.length / 16_000, [ATTR.lang]: this.#session.lang }, async (span) => {
+      const asr = this.#deps.transcriber();
+      const attributes = { [ATTR.audioSeconds]: event.audio.length / PIPELINE_SAMPLE_RATE_HZ, [ATTR.lang]: this.#session.lang };
+      const transcript = await telemetry.stage(SPAN.asrTranscribe, attributes, async (span) => {
         const result = await asr.transcribe(event.audio, this.#transcribeOptions());
         span.setAttributes({ [ATTR.textChars]: result.text.length, ...telemetry.content({ transcript: result.text }) });
         return result;
       });
       text = transcript.text;
       detected = transcript.language;
-      timings.asr_ms = round(performance.now() - detectedAt);
+      timings.asrMs = round(performance.now() - detectedAt);
     } catch (err) {
       if (this.#closed.signal.aborted) return;
-      const error = err instanceof GatewayError ? err : new GatewayError('asr_failed', `transcription failed: ${(err as Error).message}`, { cause: err });
       telemetry.ended('failed', timings, {});
-      this.#handlers.error(error, 'asr');
+      this.#handlers.error(GatewayError.from(err, 'asr_failed', 'transcription failed'));
       return;
     }
-    this.#handlers.send({ type: 'asr_final', turn_id: utterance.turnId, text });
+    this.#handlers.emit({ type: 'transcript_final', turnId: utterance.turnId, text });
     if (text === '') {
       telemetry.ended('empty', timings, {});
       return;

@@ -5,7 +5,7 @@ import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { configSchema, type Config } from '../../src/config/schema.ts';
 import { startGateway, type Gateway } from '../../src/app/gateway.ts';
-import { WS_PATH } from '../../src/app/app.ts';
+import { V1_PATH } from '../../src/transports/v1/route.ts';
 import { startLlmServer, type LlmServer, type ScriptSource } from './llm-server.ts';
 import { writeTestVoice, type TestVoiceOptions } from './piper-voice.ts';
 import { writeTinyWhisperModel } from './whisper-model.ts';
@@ -59,7 +59,7 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
   const gateway = await startGateway(config, log, { asr, voices: { 'test-voice': voice } });
   await gateway.loaded;
-  return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${WS_PATH}` };
+  return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${V1_PATH}` };
 }
 
 /**

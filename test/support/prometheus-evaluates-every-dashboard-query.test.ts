@@ -7,7 +7,8 @@ import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { allQueries } from '../../dashboards/queries.ts';
-import { GatewayMetrics, STAGES } from '../../src/observability/metrics.ts';
+import { STAGES } from '../../src/core/errors.ts';
+import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import { startPrometheus } from './prometheus.ts';
 
 trace.setGlobalTracerProvider(
@@ -29,7 +30,7 @@ function observeTurns(metrics: GatewayMetrics, turnSpanIds: Set<string>): void {
   metrics.turnEnded('completed');
   metrics.turnEnded('interrupted');
   metrics.interrupted('barge_in');
-  metrics.error('agent', 'llm_timeout');
+  metrics.error('llm_timeout');
 }
 
 test('a real Prometheus scrapes the metrics module and evaluates every dashboard and rule query without error', async (t) => {

@@ -1,9 +1,11 @@
 import { BatchedVadWorker, type VadBatchStats, type VadFrameResult } from './batched-vad-worker.ts';
+import type { VadModel, VadStream } from '../../contracts/vad.ts';
 import {
   defaultSileroModelPath,
   SILERO_CONTEXT_SAMPLES,
   SILERO_FRAME_SAMPLES,
   SILERO_INPUT_SAMPLES,
+  SILERO_SAMPLE_RATE_HZ,
   SILERO_STATE_SIZE,
 } from './silero-model.ts';
 
@@ -26,7 +28,7 @@ const WORKER_URL = new URL('./vad-worker.ts', import.meta.url);
  * One loaded model shared by every session; each session takes its own `createStream()`. Inference runs in a
  * worker thread, where the frames of all streams that are waiting run together as one batch.
  */
-export class SileroVad {
+export class SileroVad implements VadModel {
   readonly modelPath: string;
   readonly #worker: BatchedVadWorker;
 
@@ -59,7 +61,9 @@ export class SileroVad {
 type RunFrame = (input: Float32Array, state: Float32Array) => Promise<VadFrameResult>;
 
 /** One session's recurrent state. Calls must not overlap: each frame needs the state the previous one left. */
-export class SileroStream {
+export class SileroStream implements VadStream {
+  readonly frameSamples = SILERO_FRAME_SAMPLES;
+  readonly sampleRateHz = SILERO_SAMPLE_RATE_HZ;
   readonly #run: RunFrame;
   #input = new Float32Array(SILERO_INPUT_SAMPLES);
   #state: Float32Array = new Float32Array(SILERO_STATE_SIZE);

@@ -1,11 +1,17 @@
-import type { Config } from '../../config/schema.ts';
-import { SILERO_FRAME_MS, SILERO_FRAME_SAMPLES, SILERO_SAMPLE_RATE_HZ, type SileroVad } from '../../engines/silero/silero-vad.ts';
+import { PCM16_SCALE, PIPELINE_SAMPLE_RATE_HZ } from '../../audio/audio-format.ts';
+import type { VadModel } from '../../contracts/vad.ts';
 import { RecentAudio } from './recent-audio.ts';
 import { SpeechTail } from './speech-tail.ts';
 
 /** `config.vad` plus `config.asr.maxUtteranceMs`: `{ ...config.vad, maxUtteranceMs: config.asr.maxUtteranceMs }`. */
-export type EndpointerOptions = Pick<Config['vad'], 'threshold' | 'minSpeechMs' | 'minSilenceMs' | 'prefixPaddingMs'> &
-  Pick<Config['asr'], 'maxUtteranceMs'>;
+export interface EndpointerOptions {
+  /** Speech probability at or above which a frame is speech. */
+  threshold: number;
+  minSpeechMs: number;
+  minSilenceMs: number;
+  prefixPaddingMs: number;
+  maxUtteranceMs: number;
+}
 
 /** Positions are ms of 16 kHz audio received by this endpointer since it was created or reset. */
 export type VadEvent =
@@ -56,20 +62,22 @@ export interface Endpointer {
   reset(): void;
 }
 
-const samplesFor = (ms: number) => Math.round((ms * SILERO_SAMPLE_RATE_HZ) / 1000);
-const msFor = (samples: number) => (samples * 1000) / SILERO_SAMPLE_RATE_HZ;
-const PCM16_SCALE = 32_768;
+const samplesFor = (ms: number) => Math.round((ms * PIPELINE_SAMPLE_RATE_HZ) / 1000);
+const msFor = (samples: number) => (samples * 1000) / PIPELINE_SAMPLE_RATE_HZ;
 /** How far before Silero's release the end of speech may be placed (its lag measured on clean audio: 50-100 ms). */
 const MAX_TAIL_LOOKBACK_MS = 160;
 
 /**
- * End-of-speech detection over Silero VAD probabilities, as Silero's reference iterator does: a frame at or above
+ * End-of-speech detection over VAD probabilities, as Silero's reference iterator does: a frame at or above
  * `threshold` is speech, one below `threshold - 0.15` is silence, one in between keeps the current state.
  * The silence window runs from where the sound stopped (see SpeechTail), not from Silero's later release.
  * Memory is bounded by `maxUtteranceMs` (the utterance) and `prefixPaddingMs` (the audio kept before an onset).
  */
-export function createEndpointer(vad: SileroVad, options: EndpointerOptions): Endpointer {
+export function createEndpointer(vad: VadModel, options: EndpointerOptions): Endpointer {
   const stream = vad.createStream();
+  if (stream.sampleRateHz !== PIPELINE_SAMPLE_RATE_HZ) throw new Error(`the VAD runs at ${stream.sampleRateHz} Hz; the pipeline at ${PIPELINE_SAMPLE_RATE_HZ}`);
+  const frameSamples = stream.frameSamples;
+  const frameMs = msFor(frameSamples);
   const releaseThreshold = Math.max(options.threshold - 0.15, 0.01);
   const prefixSamples = samplesFor(options.prefixPaddingMs);
   const minSilenceSamples = samplesFor(options.minSilenceMs);
@@ -77,8 +85,8 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
   const recent = new RecentAudio(prefixSamples);
   const tail = new SpeechTail(samplesFor(MAX_TAIL_LOOKBACK_MS));
 
-  const frame = new Int16Array(SILERO_FRAME_SAMPLES);
-  const frameFloat = new Float32Array(SILERO_FRAME_SAMPLES);
+  const frame = new Int16Array(frameSamples);
+  const frameFloat = new Float32Array(frameSamples);
   let frameFill = 0;
   /** Samples of whole frames run through the VAD. */
   let position = 0;
@@ -182,7 +190,7 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
       if (silenceStart !== undefined && position - silenceStart >= minSilenceSamples) {
         if (phase === 'speech') events.push(endBySilence(silenceStart, position));
         else toIdle(floor);
-      } else if (phase === 'candidate' && voicedFrames * SILERO_FRAME_MS >= options.minSpeechMs) {
+      } else if (phase === 'candidate' && voicedFrames * frameMs >= options.minSpeechMs) {
         events.push(speechStart());
       }
     }
@@ -198,7 +206,7 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
         let offset = 0;
         while (offset < audio16k.length) {
           signal?.throwIfAborted();
-          const take = Math.min(SILERO_FRAME_SAMPLES - frameFill, audio16k.length - offset);
+          const take = Math.min(frameSamples - frameFill, audio16k.length - offset);
           frame.set(audio16k.subarray(offset, offset + take), frameFill);
           frameFill += take;
           offset += take;
@@ -207,7 +215,7 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
           if (phase === 'speech' && silenceStart !== undefined && position + frameFill - silenceStart >= minSilenceSamples) {
             events.push(endBySilence(silenceStart, silenceStart + minSilenceSamples));
           }
-          if (frameFill < SILERO_FRAME_SAMPLES) break;
+          if (frameFill < frameSamples) break;
           for (let i = 0; i < frame.length; i++) frameFloat[i] = frame[i]! / PCM16_SCALE;
           const probability = await stream.process(frameFloat);
           frameFill = 0;
@@ -240,7 +248,7 @@ export function createEndpointer(vad: SileroVad, options: EndpointerOptions): En
     },
 
     get speechMs() {
-      return phase === 'idle' ? 0 : voicedFrames * SILERO_FRAME_MS;
+      return phase === 'idle' ? 0 : voicedFrames * frameMs;
     },
 
     reset() {

@@ -14,7 +14,7 @@ test.after(() => vad.close());
 
 test('48 kHz stereo client audio, resampled and endpointed as it arrives, is one utterance', async () => {
   const wav = readWav(`${FIXTURES_DIR}order-status-en-48k-stereo.wav`);
-  const input = await createAudioInput({ sample_rate: 48_000, channels: 2, format: 'pcm16' });
+  const input = await createAudioInput({ sampleRateHz: 48_000, channels: 2, encoding: 'pcm16' });
   const endpointer = createEndpointer(vad, options);
   // The speech, then a second of silence, in 20 ms messages (3 840 bytes at 48 kHz stereo).
   const bytes = toPcm16Bytes(wav.samples);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { CLOSE_CODES } from '../../core/errors.ts';
+import { CLOSE_CODES } from './close-codes.ts';
 import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
 import { TestClient } from '../../../test/support/ws-client.ts';
 
@@ -83,7 +83,7 @@ describe('bad input gets a coded error and the session goes on', () => {
     await client.start();
     const closed = client.closed();
     client.sendAudio(new Uint8Array(8192));
-    assert.equal((await closed).code, CLOSE_CODES.frameTooLarge.code);
+    assert.equal((await closed).code, CLOSE_CODES.frame_too_large);
   });
 });
 
@@ -93,14 +93,14 @@ describe('session limits close with documented codes', () => {
   test('an idle connection is closed with 4000', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
     const closed = await client.closed();
-    assert.equal(closed.code, CLOSE_CODES.idleTimeout.code);
+    assert.equal(closed.code, CLOSE_CODES.idle_timeout);
   });
 
   test('a session longer than limits.maxSessionMs is closed with 4001, even when active', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
     const keepAlive = setInterval(() => client.send({ type: 'ping' }), 200);
     try {
-      assert.equal((await client.closed()).code, CLOSE_CODES.sessionTooLong.code);
+      assert.equal((await client.closed()).code, CLOSE_CODES.session_too_long);
     } finally {
       clearInterval(keepAlive);
     }
@@ -110,7 +110,7 @@ describe('session limits close with documented codes', () => {
     const first = await TestClient.connect(env.gateway.wsUrl);
     const second = await TestClient.connect(env.gateway.wsUrl);
     const third = await TestClient.connect(env.gateway.wsUrl);
-    assert.equal((await third.closed()).code, CLOSE_CODES.tooManySessions.code);
+    assert.equal((await third.closed()).code, CLOSE_CODES.too_many_sessions);
     await first.close();
     await second.close();
   });

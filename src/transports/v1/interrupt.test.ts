@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CLOSE_CODES } from '../../core/errors.ts';
+import { CLOSE_CODES } from './close-codes.ts';
 import { startTestGateway, useGatewayWithLlm } from '../../../test/support/gateway.ts';
 import { startLlmServer } from '../../../test/support/llm-server.ts';
 import { TestClient } from '../../../test/support/ws-client.ts';
@@ -108,7 +108,7 @@ describe('shutting down', () => {
       await client.next('tts_start');
       const closed = client.closed();
       await gateway.close();
-      assert.equal((await closed).code, CLOSE_CODES.goingAway.code);
+      assert.equal((await closed).code, CLOSE_CODES.shutting_down);
       assert.equal(client.messages('response_end')[0]?.interrupted, true);
     } finally {
       await gateway.close();

@@ -26,6 +26,8 @@ export const sessionStartSchema = z.object({
     })
     .optional(),
   session_id: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'session_id must be 8-128 characters of [A-Za-z0-9_-]').optional(),
+  /** The rate the client plays at (8-48 kHz); the gateway resamples its voices to it. Default: the voice's own. */
+  audio_out: z.object({ sample_rate: z.number().int().min(8_000).max(48_000) }).optional(),
 });
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
@@ -62,7 +64,14 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tts_start'), turn_id: turnId, sample_rate: z.number().int() }),
   z.object({ type: z.literal('tts_end'), turn_id: turnId, sample_rate: z.number().int() }),
   z.object({ type: z.literal('response_end'), turn_id: turnId, interrupted: z.boolean(), timings: timingsSchema }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), recoverable: z.boolean(), turn_id: turnId.optional() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    recoverable: z.boolean(),
+    retryable: z.boolean(),
+    turn_id: turnId.optional(),
+  }),
   z.object({ type: z.literal('pong') }),
 ]);
 
