@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
-import { FIXTURES_DIR, readWav, streamPcm } from '../../test/support/wav.ts';
-import { EMPTY_TINY_MODEL } from '../../test/support/whisper-model.ts';
-import { TestClient } from '../../test/support/ws-client.ts';
+import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
+import { FIXTURES_DIR, readWav, streamPcm } from '../../../test/support/wav.ts';
+import { EMPTY_TINY_MODEL } from '../../../test/support/whisper-model.ts';
+import { TestClient } from '../../../test/support/ws-client.ts';
 
 const ANSWER = 'One short sentence.';
 
