@@ -22,3 +22,10 @@ test('the README lists every error code, close code and message type', () => {
   ].filter((needle) => !readme.includes(needle));
   assert.deepEqual(missing, []);
 });
+
+test('the README marks exactly the retryable error codes', () => {
+  for (const [code, { retryable, recoverable }] of Object.entries(ERROR_CODES)) {
+    if (!recoverable) continue;
+    assert.equal(readme.includes(`\`${code}\` (r)`), retryable, code);
+  }
+});
