@@ -1,5 +1,5 @@
 import { phonemize } from 'phonemizer';
-import { serveRequests } from './serve-pool-requests.ts';
+import { serveRequests } from '../shared/serve-requests.ts';
 
 /** One sentence's clauses, phonemised in `language` (an espeak voice). */
 export interface PhonemizeRequest {

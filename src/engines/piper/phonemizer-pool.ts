@@ -1,6 +1,7 @@
+import type { WorkerPool } from '../../core/worker-pool.ts';
 import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import type { PhonemizeRequest } from './phonemize-worker.ts';
-import { WorkerPool } from './worker-pool.ts';
+import { startThreadPool } from './thread-pool.ts';
 
 /** Sentences waiting for a free worker; past it a request fails loudly (`tts_failed`) instead of piling up. */
 const MAX_QUEUED_REQUESTS = 256;
@@ -26,7 +27,7 @@ export class PhonemizerWorkerPool implements ClausePhonemizer {
    * (about half a second) at start-up and proves the package has the language.
    */
   static async start(language: string, size: number, signal?: AbortSignal): Promise<PhonemizerWorkerPool> {
-    const pool = WorkerPool.start<PhonemizeRequest, string[]>({
+    const pool = startThreadPool<PhonemizeRequest, string[]>({
       workerUrl: new URL('./phonemize-worker.ts', import.meta.url),
       size,
       maxQueued: MAX_QUEUED_REQUESTS,
@@ -34,7 +35,7 @@ export class PhonemizerWorkerPool implements ClausePhonemizer {
     });
     try {
       const warmUp = { language, clauses: [WARM_UP_PHRASE] };
-      await pool.runOnEveryWorker(warmUp, signal ?? new AbortController().signal);
+      await pool.runOnEach(warmUp, signal ?? new AbortController().signal);
     } catch (err) {
       await pool.close();
       throw err;

@@ -1,11 +1,12 @@
 import { GatewayError, isAbortError } from '../../core/errors.ts';
+import type { WorkerPool } from '../../core/worker-pool.ts';
 import type {
   ModelSignature,
   PiperInferenceRequest,
   PiperInferenceResult,
   PiperInferenceWorkerData,
 } from './piper-inference-worker.ts';
-import { WorkerPool } from './worker-pool.ts';
+import { startThreadPool } from './thread-pool.ts';
 
 /**
  * Sentences waiting for a free inference worker. Each synthesis has at most one sentence in inference at a time,
@@ -32,7 +33,7 @@ export class PiperInference {
   /** Loads the model in every worker; a file onnxruntime refuses fails with `model_not_ready` naming it. */
   static async load(onnxPath: string, options: PiperInferenceOptions): Promise<PiperInference> {
     const workerData: PiperInferenceWorkerData = { onnxPath, threads: options.threads };
-    const pool = WorkerPool.start<PiperInferenceRequest, PiperInferenceResult>({
+    const pool = startThreadPool<PiperInferenceRequest, PiperInferenceResult>({
       workerUrl: new URL('./piper-inference-worker.ts', import.meta.url),
       size: options.workers,
       workerData,
@@ -40,7 +41,7 @@ export class PiperInference {
       label: 'Piper inference',
     });
     try {
-      const [signature] = await pool.runOnEveryWorker({ kind: 'signature' }, options.signal ?? new AbortController().signal);
+      const [signature] = await pool.runOnEach({ kind: 'signature' }, options.signal ?? new AbortController().signal);
       if (signature === undefined || signature instanceof Int16Array) throw new Error('no model signature came back');
       return new PiperInference(pool, signature);
     } catch (err) {
@@ -53,15 +54,14 @@ export class PiperInference {
 
   /** The sentence's audio; rejects with an AbortError once `signal` aborts, with `tts_failed` if the model fails. */
   async run(ids: readonly number[], scales: Float32Array, speakerId: number | undefined, signal: AbortSignal): Promise<Int16Array> {
-    const request = inferRequest(ids, scales, speakerId);
-    const audio = await this.#pool.run(request, signal, [request.ids.buffer]);
+    const audio = await this.#pool.run(inferRequest(ids, scales, speakerId), signal);
     if (!(audio instanceof Int16Array)) throw new GatewayError('tts_failed', 'Piper inference returned no audio');
     return audio;
   }
 
   /** Runs `ids` once on every worker: onnxruntime's first run allocates and optimises, pay for it at load. */
   async warmUp(ids: readonly number[], scales: Float32Array, speakerId: number | undefined, signal: AbortSignal): Promise<void> {
-    await this.#pool.runOnEveryWorker(inferRequest(ids, scales, speakerId), signal);
+    await this.#pool.runOnEach(inferRequest(ids, scales, speakerId), signal);
   }
 
   close(): Promise<void> {

@@ -3,13 +3,15 @@
  * handler, which kills the thread as a crash would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ThreadRequest } from '../shared/worker-thread.ts';
 import { SILERO_CONTEXT_SAMPLES, SILERO_INPUT_SAMPLES } from './silero-model.ts';
-import type { VadRunRequest, VadWorkerData } from './vad-worker.ts';
+import type { VadRequest, VadWorkerData } from './vad-worker.ts';
 
 const input = new Float32Array((workerData as VadWorkerData).input);
 // Registered before vad-worker.ts registers its own listener, so it sees each batch first.
-parentPort?.on('message', (batch: VadRunRequest) => {
-  for (let row = 0; row < batch; row++) {
+parentPort?.on('message', ({ request }: ThreadRequest<VadRequest>) => {
+  if (request.kind !== 'run') return;
+  for (let row = 0; row < request.batch; row++) {
     if (Number.isNaN(input[row * SILERO_INPUT_SAMPLES + SILERO_CONTEXT_SAMPLES])) throw new Error('crash on NaN');
   }
 });

@@ -1,9 +1,9 @@
 import { GatewayError } from '../../core/errors.ts';
+import { WorkerPool, type WorkerPoolStats } from '../../core/worker-pool.ts';
 import type { TranscribeOptions, Transcriber, Transcript } from '../../contracts/asr.ts';
 import { cleanTranscript } from './clean-transcript.ts';
-import { FairQueue } from './fair-queue.ts';
 import { readWhisperModelInfo } from './model-file.ts';
-import { PooledContext } from './pooled-context.ts';
+import { type ContextJob, type NativeTranscript, PooledContext } from './pooled-context.ts';
 import { initWhisper } from './whisper-binding.ts';
 import type { NativeTranscribeOptions, NativeWhisperContext, WhisperVariant } from './whisper-binding.ts';
 
@@ -20,50 +20,39 @@ export interface WhisperPoolOptions {
   signal?: AbortSignal;
 }
 
-/** `sessionId` makes the queue fair between sessions; without it each request counts as its own session. */
-
-export interface WhisperPoolStats {
-  idle: number;
-  busy: number;
-  /** Contexts whose job was abandoned (aborted) while its native work still runs. */
-  draining: number;
-  queued: number;
-}
-
 /**
  * Whisper keeps the last 30 s of a longer input: one encoder window, bounded work, and the end of an utterance
  * (what the user said last) is what the turn answers. The caller caps utterances before this.
  */
 export const MAX_AUDIO_SAMPLES = 30 * 16_000;
 
-interface QueuedJob {
-  key: string;
-  audio16k: Int16Array;
-  options: TranscribeOptions;
-  resolve: (transcript: Transcript) => void;
-  reject: (err: unknown) => void;
-  onAbort: () => void;
+/** The lane is the session, which makes the queue fair between sessions; a request without one is its own lane. */
+interface Transcription extends ContextJob {
+  lane: string;
 }
 
-/** Speech to text with whisper.cpp: a fixed pool of contexts of one model, shared by every session. */
+/**
+ * Speech to text with whisper.cpp: a fixed pool of contexts of one model, shared by every session. Waiting
+ * transcriptions are served round-robin by session, so a burst from one does not starve the others.
+ */
 export class WhisperPool implements Transcriber {
-  readonly #contexts: PooledContext[] = [];
-  readonly #idle: PooledContext[] = [];
-  readonly #queue: FairQueue<QueuedJob>;
+  readonly #pool: WorkerPool<Transcription, NativeTranscript>;
   readonly #threads: number;
   readonly #multilingual: boolean;
-  #anonymousKeys = 0;
-  #closed = false;
+  #anonymousLanes = 0;
 
   private constructor(natives: NativeWhisperContext[], options: WhisperPoolOptions, multilingual: boolean) {
-    this.#queue = new FairQueue(options.maxQueue);
     this.#threads = options.threads;
     this.#multilingual = multilingual;
-    for (const native of natives) {
-      const context = new PooledContext(native, (freed) => this.#onFree(freed));
-      this.#contexts.push(context);
-      this.#idle.push(context);
-    }
+    const contexts = natives.map((native) => new PooledContext(native));
+    this.#pool = new WorkerPool<Transcription, NativeTranscript>(contexts, {
+      maxQueued: options.maxQueue,
+      laneOf: (transcription) => transcription.lane,
+      error: (failure) =>
+        failure === 'full'
+          ? new GatewayError('asr_busy', `${options.maxQueue} transcriptions are already waiting`)
+          : new GatewayError('asr_failed', 'the speech recogniser is closed'),
+    });
   }
 
   static async load(options: WhisperPoolOptions): Promise<WhisperPool> {
@@ -83,68 +72,33 @@ export class WhisperPool implements Transcriber {
   }
 
   transcribe(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript> {
-    const refused = this.#refusal(options.signal);
-    if (refused) return Promise.reject(refused);
-    const context = this.#idle.pop();
-    if (context) return this.#run(context, audio16k, options);
-
-    return new Promise<Transcript>((resolve, reject) => {
-      const key = options.sessionId ?? `anonymous-${this.#anonymousKeys++}`;
-      const job: QueuedJob = {
-        key,
-        audio16k,
-        options,
-        resolve,
-        reject,
-        onAbort: () => {
-          this.#queue.remove(key, job);
-          reject(abortError(options.signal));
-        },
-      };
-      if (!this.#queue.push(key, job)) {
-        reject(new GatewayError('asr_busy', `${this.#queue.capacity} transcriptions are already waiting`));
-        return;
-      }
-      options.signal.addEventListener('abort', job.onAbort, { once: true });
-    });
+    return this.#transcript(this.#pool.run(this.#transcription(audio16k, options), options.signal));
   }
 
   transcribePartial(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript | undefined> {
-    const refused = this.#refusal(options.signal);
-    if (refused) return Promise.reject(refused);
-    const context = this.#idle.pop();
-    return context ? this.#run(context, audio16k, options) : Promise.resolve(undefined);
+    const running = this.#pool.tryRun(this.#transcription(audio16k, options), options.signal);
+    return running ? this.#transcript(running) : Promise.resolve(undefined);
   }
 
-  stats(): WhisperPoolStats {
-    const count = (state: PooledContext['state']): number => this.#contexts.filter((c) => c.state === state).length;
-    return { idle: count('idle'), busy: count('busy'), draining: count('draining'), queued: this.#queue.size };
+  stats(): WorkerPoolStats {
+    return this.#pool.stats();
   }
 
   /** Fails waiting and running requests with `asr_failed` and releases every context. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const closed = (): GatewayError => new GatewayError('asr_failed', 'the speech recogniser is shutting down');
-    for (const job of this.#queue.drain()) {
-      job.options.signal.removeEventListener('abort', job.onAbort);
-      job.reject(closed());
-    }
-    this.#idle.length = 0;
-    await Promise.all(this.#contexts.map((context) => context.release(closed())));
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 
-  #refusal(signal: AbortSignal): Error | undefined {
-    if (this.#closed) return new GatewayError('asr_failed', 'the speech recogniser is closed');
-    if (signal.aborted) return abortError(signal);
-    return undefined;
+  #transcription(audio16k: Int16Array, options: TranscribeOptions): Transcription {
+    return {
+      audio16k: audio16k.length > MAX_AUDIO_SAMPLES ? audio16k.subarray(audio16k.length - MAX_AUDIO_SAMPLES) : audio16k,
+      options: this.#nativeOptions(options.language),
+      lane: options.sessionId ?? `anonymous-${this.#anonymousLanes++}`,
+    };
   }
 
-  async #run(context: PooledContext, audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript> {
-    const audio = audio16k.length > MAX_AUDIO_SAMPLES ? audio16k.subarray(audio16k.length - MAX_AUDIO_SAMPLES) : audio16k;
-    const result = await context.run(audio, this.#nativeOptions(options.language), options.signal, () =>
-      abortError(options.signal),
-    );
+  async #transcript(running: Promise<NativeTranscript>): Promise<Transcript> {
+    const result = await running;
     return { text: cleanTranscript(result.text), engineMs: result.engineMs, ...(result.language && { language: result.language }) };
   }
 
@@ -160,17 +114,6 @@ export class WhisperPool implements Transcriber {
       bestOf: 1,
     };
   }
-
-  #onFree(context: PooledContext): void {
-    if (this.#closed) return;
-    const job = this.#queue.shift();
-    if (!job) {
-      this.#idle.push(context);
-      return;
-    }
-    job.options.signal.removeEventListener('abort', job.onAbort);
-    this.#run(context, job.audio16k, job.options).then(job.resolve, job.reject);
-  }
 }
 
 async function initWhisperContext(options: WhisperPoolOptions): Promise<NativeWhisperContext> {
@@ -179,11 +122,4 @@ async function initWhisperContext(options: WhisperPoolOptions): Promise<NativeWh
   } catch (err) {
     throw new GatewayError('model_not_ready', `whisper could not load ${options.modelPath}`, { cause: err });
   }
-}
-
-/** Always an Error named AbortError, whatever the signal was aborted with (kept as `cause`). */
-function abortError(signal: AbortSignal): Error {
-  const error = new Error('transcription aborted', { cause: signal.reason });
-  error.name = 'AbortError';
-  return error;
 }
