@@ -38,23 +38,25 @@ export class VoiceEntry implements Voice {
 
 /** The voices the configured engine offers: the first is the default, the others speak the languages they list. */
 export class VoiceRegistry implements Voices {
+  readonly #entries: readonly VoiceEntry[];
   readonly #byName = new Map<string, VoiceEntry>();
   readonly #byLang = new Map<string, VoiceEntry>();
   readonly #default: VoiceEntry;
 
   constructor(specs: readonly VoiceSpec[]) {
-    const entries = specs.map((spec) => new VoiceEntry(spec));
-    const [first] = entries;
+    this.#entries = specs.map((spec) => new VoiceEntry(spec));
+    const [first] = this.#entries;
     if (first === undefined) throw new Error('the speech engine offers no voice');
     this.#default = first;
-    for (const [i, entry] of entries.entries()) {
+    for (const [i, entry] of this.#entries.entries()) {
+      if (this.#byName.has(entry.name)) throw new Error(`two configured voices are named ${entry.name}`);
       this.#byName.set(entry.name, entry);
       for (const lang of specs[i]?.languages ?? []) this.#byLang.set(lang.toLowerCase(), entry);
     }
   }
 
   get all(): VoiceEntry[] {
-    return [...new Set(this.#byName.values())];
+    return [...this.#entries];
   }
 
   /** A voice asked for by name, else the language's voice (`zh-CN` falls back to `zh`), else the default. */
