@@ -5,8 +5,7 @@ import { LangGraphAgent } from '../agent/langgraph-agent.ts';
 import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
 import type { Config } from '../config/schema.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
-import { configuredEngine, configuredVoices } from '../engines/registry.ts';
-import type { SileroVad } from '../engines/silero/silero-vad.ts';
+import { configuredEngine, configuredVoices, type Loaded } from '../engines/registry.ts';
 import { Slot, type SlotStatus } from './slot.ts';
 import { VoiceRegistry } from './voices.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
@@ -15,7 +14,6 @@ import { SessionTelemetry } from '../session/telemetry.ts';
 import { Session } from '../session/session.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
-import type { Transcriber } from '../contracts/asr.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -31,8 +29,8 @@ export class Runtime {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly agent = new Slot<Agent>('agent');
-  readonly asr = new Slot<Transcriber>('speech recognition');
-  readonly vad = new Slot<SileroVad>('voice activity detection');
+  readonly asr = new Slot<Loaded<'asr'>>('speech recognition');
+  readonly vad = new Slot<Loaded<'vad'>>('voice activity detection');
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;

@@ -42,8 +42,8 @@ export function configuredVoices(config: Config, files: ModelFiles): VoiceSpec[]
   return loose(chosen('tts', config.tts)).voices(config.tts, files);
 }
 
-/** What an engine of a kind loaded as a whole gives once loaded. */
-type Loaded<K extends 'asr' | 'vad'> = (typeof engines)[K][number] extends LoadedEngine<infer _S, infer T> ? T : never;
+/** What the engines of a kind loaded as a whole give once loaded (today Silero's own type for VAD). */
+export type Loaded<K extends 'asr' | 'vad'> = (typeof engines)[K][number] extends LoadedEngine<infer _S, infer T> ? T : never;
 
 /** The configured engine of a kind loaded as a whole, bound to its section and files. */
 export function configuredEngine<K extends 'asr' | 'vad'>(kind: K, config: Config, files: ModelFiles): { detail: string; load(context: LoadContext): Promise<Loaded<K>> } {
