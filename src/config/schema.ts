@@ -30,6 +30,7 @@ type Configs<D extends readonly { config: EngineConfigSchema }[]> = { [I in keyo
  * engine is an error naming the engine that has it.
  */
 function engineSection<const D extends readonly [{ id: string; config: EngineConfigSchema }, ...{ id: string; config: EngineConfigSchema }[]]>(descriptors: D) {
+  // map() forgets the tuple's member types, which the union needs to give each engine its own config type.
   const union = z.discriminatedUnion('engine', descriptors.map((d) => d.config) as unknown as Configs<D>);
   return z.preprocess((value) => {
     if (value === undefined) return { engine: descriptors[0].id };
