@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     process.exit(starting.signal.aborted ? 130 : 1);
   }
 
-  const gateway = await startGateway(config, log, { asr: models.asrModelPath, voices: models.ttsVoicePaths });
+  const gateway = await startGateway(config, log, models);
   log.info({ url: gateway.url }, 'gateway listening');
 
   const stop = async (signal: string) => {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { buildApp } from './app.ts';
-import { Runtime, type ModelPaths } from './runtime.ts';
+import type { ModelFiles } from '../contracts/engine.ts';
+import { Runtime } from './runtime.ts';
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -18,8 +19,8 @@ export interface Gateway {
  * Listens first, then loads models in the background, so `/health` answers at once and `/ready` tells the truth
  * while a large model loads. Closing waits for sessions to end, up to the configured grace.
  */
-export async function startGateway(config: Config, log: Logger, paths: ModelPaths): Promise<Gateway> {
-  const runtime = new Runtime(config, log, paths);
+export async function startGateway(config: Config, log: Logger, files: ModelFiles): Promise<Gateway> {
+  const runtime = new Runtime(config, log, files);
   const app = await buildApp(runtime);
   let address: string;
   try {

@@ -3,14 +3,10 @@ import type { Agent } from '../contracts/agent.ts';
 import { LangGraphAgent } from '../agent/langgraph-agent.ts';
 import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
 import type { Config } from '../config/schema.ts';
-import { PiperVoice } from '../engines/piper/piper-voice.ts';
-import { SileroVad } from '../engines/silero/silero-vad.ts';
+import type { ModelFiles } from '../contracts/engine.ts';
+import { configuredEngine, configuredVoices, type Loaded } from '../engines/registry.ts';
 import { Slot, type SlotStatus } from './slot.ts';
 import { VoiceRegistry } from './voices.ts';
-import { setNativeLogSink } from '../engines/whisper/whisper-binding.ts';
-import { WhisperPool } from '../engines/whisper/whisper-pool.ts';
-import { XttsSynthesizer } from '../engines/xtts/xtts-synthesizer.ts';
-import { XTTS_SAMPLE_RATE_HZ } from '../engines/xtts/xtts-wire.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { Context } from '@opentelemetry/api';
 import type { SessionSink } from '../session/events.ts';
@@ -19,15 +15,6 @@ import { Sessions } from '../session/sessions.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
-import type { Transcriber } from '../contracts/asr.ts';
-import type { Synthesizer } from '../contracts/tts.ts';
-
-/** Where the models this configuration needs are on disk (resolved, and fetched if need be, before start). */
-export interface ModelPaths {
-  asr: string;
-  /** Voice name -> path of its `.onnx`. */
-  voices: Record<string, string>;
-}
 
 export interface Readiness {
   ready: boolean;
@@ -43,25 +30,22 @@ export class Runtime {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly agent = new Slot<Agent>('agent');
-  readonly asr = new Slot<Transcriber>('speech recognition');
-  readonly vad = new Slot<SileroVad>('voice activity detection');
+  readonly asr = new Slot<Loaded<'asr'>>('speech recognition');
+  readonly vad = new Slot<Loaded<'vad'>>('voice activity detection');
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;
   readonly sessions: Sessions;
-  readonly #paths: ModelPaths;
+  readonly #files: ModelFiles;
   readonly #loading = new AbortController();
 
-  constructor(config: Config, log: Logger, paths: ModelPaths) {
+  /** `files`: every model the configured engines need, on disk (resolved, and fetched if need be, before start). */
+  constructor(config: Config, log: Logger, files: ModelFiles) {
     this.config = config;
     this.log = log;
-    this.#paths = paths;
+    this.#files = files;
     this.metrics = getMetrics();
-    const { tts } = config;
-    this.voices =
-      tts.engine === 'xtts'
-        ? VoiceRegistry.single(`xtts:${tts.xttsSpeaker}`, tts.xttsUrl as string, XTTS_SAMPLE_RATE_HZ)
-        : VoiceRegistry.piper(tts.voice, tts.voicesByLang, paths.voices);
+    this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
     this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
@@ -72,7 +56,9 @@ export class Runtime {
     const { config } = this;
     const signal = this.#loading.signal;
     this.llm.start();
-    setNativeLogSink((level, text) => this.log.debug({ nativeLevel: level, text: text.trimEnd() }, 'whisper.cpp'));
+    const context = { signal, log: this.log };
+    const vad = configuredEngine('vad', config, this.#files);
+    const asr = configuredEngine('asr', config, this.#files);
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
         const agent = await LangGraphAgent.create(config, signal);
@@ -80,26 +66,15 @@ export class Runtime {
         if (config.agent.warmUp) agent.warmUp(signal).catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'agent warm-up skipped'));
         return agent;
       }),
-      this.vad.load('silero v5', () => SileroVad.load({ signal })),
-      this.asr.load(this.#paths.asr, () =>
-        WhisperPool.load({ modelPath: this.#paths.asr, ...config.asr, signal }),
-      ),
-      ...this.voices.all.map((voice) => voice.slot.load(voice.source, () => this.#loadVoice(voice.source, signal))),
+      this.vad.load(vad.detail, () => vad.load(context)),
+      this.asr.load(asr.detail, () => asr.load(context)),
+      ...this.voices.all.map((voice) => voice.load(context)),
     ];
     return Promise.all(loads).then(() => {
       const failed = this.#slots().filter((slot) => slot.status.state === 'failed');
       for (const slot of failed) this.log.error({ dependency: slot.name, error: slot.status.error }, 'dependency failed to load');
       this.log.info({ failed: failed.length }, 'dependencies loaded');
     });
-  }
-
-  #loadVoice(source: string, signal: AbortSignal): Promise<Synthesizer> {
-    const { tts } = this.config;
-    if (tts.engine === 'xtts') {
-      return XttsSynthesizer.load({ url: source, speaker: tts.xttsSpeaker, language: tts.xttsLanguage, timeoutMs: tts.xttsTimeoutMs, signal });
-    }
-    const { threads, phonemizerWorkers, inferenceWorkers } = tts;
-    return PiperVoice.load(source, { threads, phonemizerWorkers, inferenceWorkers, signal });
   }
 
   readiness(): Readiness {
@@ -143,7 +118,7 @@ export class Runtime {
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),
       this.vad.close((vad) => vad.close()),
-      ...this.voices.all.map((voice) => voice.slot.close((synthesizer) => synthesizer.close())),
+      ...this.voices.all.map((voice) => voice.close()),
       this.store.close(),
     ]);
   }

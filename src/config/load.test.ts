@@ -51,7 +51,26 @@ test('defaults < config file < environment', () => {
   assert.equal(config.vad.threshold, 0.6);
   assert.equal(config.vad.minSilenceMs, 500);
   assert.deepEqual(config.server.apiKeys, ['a', 'b']);
-  assert.deepEqual(config.tts.voicesByLang, { zh: 'zh_CN-huayan-medium' });
+  assert.equal(config.tts.engine, 'piper');
+  assert.deepEqual(config.tts.engine === 'piper' && config.tts.voicesByLang, { zh: 'zh_CN-huayan-medium' });
+});
+
+test('each engine section is chosen by its engine, and every engine\'s settings have a variable', () => {
+  const names = envBindings();
+  for (const [name, path] of Object.entries({ S2S_TTS_ENGINE: 'tts.engine', S2S_TTS_VOICE: 'tts.voice', S2S_TTS_URL: 'tts.url', S2S_TTS_FALLBACK_LANGUAGE: 'tts.fallbackLanguage', S2S_ASR_ENGINE: 'asr.engine', S2S_VAD_THRESHOLD: 'vad.threshold' })) {
+    assert.equal(names.get(name)?.path.join('.'), path, name);
+  }
+  const config = loadConfig({ env: { S2S_TTS_ENGINE: 'xtts', S2S_TTS_URL: 'http://xtts:8000', S2S_TTS_FALLBACK_LANGUAGE: 'de' } });
+  assert.deepEqual(config.tts, { engine: 'xtts', url: 'http://xtts:8000', speaker: 'Claribel Dervla', fallbackLanguage: 'de', timeoutMs: 10_000 });
+  const file = tempFile('gateway.yaml', 'tts:\n  voice: ./my-voice.onnx\n');
+  assert.deepEqual(loadConfig({ file, env: {} }).tts, { engine: 'piper', voice: './my-voice.onnx', voicesByLang: { zh: 'zh_CN-huayan-medium' }, threads: 1, phonemizerWorkers: 2, inferenceWorkers: 1 });
+});
+
+test("another engine's setting is an error naming the engine that has it, and a chosen engine's missing one is named", () => {
+  assert.throws(() => loadConfig({ env: { S2S_TTS_URL: 'http://xtts:8000' } }), /tts\.url \(S2S_TTS_URL\): a setting of xtts, not of piper/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'xtts', S2S_TTS_URL: 'http://xtts:8000', S2S_TTS_THREADS: '2' } }), /tts\.threads \(S2S_TTS_THREADS\): a setting of piper, not of xtts/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'xtts' } }), /tts\.url \(S2S_TTS_URL\)/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'kokoro' } }), /tts\.engine \(S2S_TTS_ENGINE\)/);
 });
 
 test('JSON config files work too', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { engines, type EngineKind } from '../engines/registry.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -15,28 +16,56 @@ const screamingSnake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  return s;
+  for (;;) {
+    if (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.out as z.ZodType;
+    else return s;
+  }
 }
 
 interface EnvBinding {
   path: [string] | [string, string];
   structured: boolean;
+  /** For an engine section's leaf: the engines that have it. */
+  engines?: string[];
 }
 
-/** Environment variable name -> config path, derived from the schema so the two cannot drift. */
+/** A section's leaves; an engine section (a union of strict objects) has every engine's, each with its engines. */
+function sectionLeaves(section: z.ZodType): Map<string, { schema: z.ZodType; engines?: string[] }> | undefined {
+  if (section instanceof z.ZodObject) return new Map(Object.entries(section.shape as Record<string, z.ZodType>).map(([leaf, schema]) => [leaf, { schema }]));
+  if (!(section instanceof z.ZodDiscriminatedUnion)) return undefined;
+  const leaves = new Map<string, { schema: z.ZodType; engines: string[] }>();
+  for (const option of section.options as z.ZodObject[]) {
+    const engine = String((option.shape.engine as z.ZodLiteral).value);
+    for (const [leaf, schema] of Object.entries(option.shape as Record<string, z.ZodType>)) {
+      const seen = leaves.get(leaf);
+      if (seen && (unwrap(seen.schema) instanceof z.ZodRecord) !== (unwrap(schema) instanceof z.ZodRecord)) {
+        // One variable cannot be JSON for one engine and plain text for another.
+        throw new Error(`engines ${seen.engines.join(', ')} and ${engine} give "${leaf}" different kinds of value`);
+      }
+      leaves.set(leaf, { schema, engines: [...(seen?.engines ?? []), engine] });
+    }
+  }
+  return leaves;
+}
+
+/**
+ * Environment variable name -> config path, derived from the schema so the two cannot drift. An engine section
+ * gets a variable for every engine's leaves; a variable for a leaf the chosen engine lacks is an error that says
+ * which engine has it.
+ */
 export function envBindings(): Map<string, EnvBinding> {
   const bindings = new Map<string, EnvBinding>();
   for (const [key, field] of Object.entries(configSchema.shape)) {
-    const inner = unwrap(field);
-    if (!(inner instanceof z.ZodObject)) {
+    const leaves = sectionLeaves(unwrap(field));
+    if (!leaves) {
       bindings.set(PREFIX + screamingSnake(key), { path: [key], structured: false });
       continue;
     }
     const sectionPrefix = UNPREFIXED_SECTIONS.has(key) ? PREFIX : `${PREFIX}${screamingSnake(key)}_`;
-    for (const [leaf, leafSchema] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
-      const structured = unwrap(leafSchema) instanceof z.ZodRecord;
-      bindings.set(sectionPrefix + screamingSnake(leaf), { path: [key, leaf], structured });
+    for (const [leaf, { schema, engines }] of leaves) {
+      const structured = unwrap(schema) instanceof z.ZodRecord;
+      bindings.set(sectionPrefix + screamingSnake(leaf), { path: [key, leaf], structured, ...(engines && leaf !== 'engine' && { engines }) });
     }
   }
   return bindings;
@@ -94,10 +123,22 @@ function merge(base: Tree, over: Tree): Tree {
   return out;
 }
 
-function envNameOf(path: PropertyKey[]): string | undefined {
+/** `tts.url (S2S_TTS_URL)`: a config key and, when it has one, its variable. */
+export function describeKey(path: readonly PropertyKey[]): string {
   const dotted = path.slice(0, 2).join('.');
-  for (const [name, binding] of envBindings()) if (binding.path.join('.') === dotted) return name;
-  return undefined;
+  const key = path.join('.') || '(root)';
+  for (const [name, binding] of envBindings()) if (binding.path.join('.') === dotted) return `${key} (${name})`;
+  return key;
+}
+
+/** Names the engine that has the key when the chosen engine lacks it. */
+function unknownKeyMessage(tree: Tree, sectionPath: readonly PropertyKey[], leaf: string): string {
+  const binding = [...envBindings().values()].find((b) => b.path.join('.') === [...sectionPath, leaf].join('.'));
+  if (!binding?.engines) return 'unknown key';
+  const section = sectionPath.length === 1 ? (tree[String(sectionPath[0])] as Tree | undefined) : undefined;
+  const kind = String(sectionPath[0]);
+  const chosen = typeof section?.engine === 'string' ? section.engine : (engines[kind as EngineKind] as readonly { id: string }[] | undefined)?.[0]?.id;
+  return `a setting of ${binding.engines.join(', ')}, not of ${chosen} (set ${kind}.engine to use it)`;
 }
 
 /** Defaults < config file < S2S_* environment. Throws a ConfigError naming every bad key. */
@@ -106,10 +147,9 @@ export function loadConfig(options: { file?: string | undefined; env?: NodeJS.Pr
   const tree = merge(fileTree, fromEnv(options.env ?? process.env));
   const result = configSchema.safeParse(tree);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = issue.path.join('.') || '(root)';
-    const envName = envNameOf(issue.path);
-    return `  ${key}${envName ? ` (${envName})` : ''}: ${issue.message}`;
+  const problems = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((leaf) => `  ${describeKey([...issue.path, leaf])}: ${unknownKeyMessage(tree, issue.path, leaf)}`);
+    return [`  ${describeKey(issue.path)}: ${issue.message}`];
   });
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }

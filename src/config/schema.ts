@@ -1,14 +1,7 @@
 import { z } from 'zod';
-
-// Leaves accept their native type (from a config file) or a string (from the environment).
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
-const list = z.union([
-  z.array(z.string().min(1)),
-  z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
-]);
-const url = z.url();
+import type { EngineConfigSchema } from '../contracts/engine.ts';
+import { engines } from '../engines/registry.ts';
+import { bool, int, list, num, url } from './leaves.ts';
 
 const server = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
@@ -29,50 +22,22 @@ const limits = z.strictObject({
   maxBufferedAudioMs: int(100, 60_000).default(5_000),
 });
 
-const asr = z.strictObject({
-  /** A catalog name (see `npm run models -- list`) or a path to a ggml model file. */
-  model: z.string().min(1).default('base'),
-  /** The whisper.cpp build: prebuilt CPU, Vulkan or CUDA, or HIP (ROCm) as built by docker/Dockerfile.rocm. */
-  variant: z.enum(['default', 'vulkan', 'cuda', 'hip']).default('default'),
-  useGpu: bool.default(false),
-  poolSize: int(1, 64).default(1),
-  threads: int(1, 256).default(2),
-  partialIntervalMs: int(100, 10_000).default(500),
-  // Whisper hears 30 s at a time; the engine keeps the last 30 s of anything longer.
-  maxUtteranceMs: int(1_000, 30_000).default(30_000),
-  /** Queued final transcriptions beyond the pool; past it a request fails with `asr_busy`. */
-  maxQueue: int(0, 10_000).default(64),
-});
+type Configs<D extends readonly { config: EngineConfigSchema }[]> = { [I in keyof D]: D[I]['config'] };
 
-const vad = z.strictObject({
-  threshold: num(0.01, 0.99).default(0.5),
-  minSpeechMs: int(0, 5_000).default(250),
-  minSilenceMs: int(32, 10_000).default(500),
-  prefixPaddingMs: int(0, 2_000).default(300),
-  bargeInMinSpeechMs: int(0, 5_000).default(300),
-});
-
-const tts = z.strictObject({
-  /** Piper in-process, or a coqui-ai/xtts-streaming-server over HTTP. */
-  engine: z.enum(['piper', 'xtts']).default('piper'),
-  /** A catalog name or a path to a Piper `voice.onnx` (its `.onnx.json` beside it). */
-  voice: z.string().min(1).default('en_US-lessac-medium'),
-  /** Voices per session language, e.g. `{"zh": "zh_CN-huayan-medium"}`; falls back to `voice`. */
-  voicesByLang: z.record(z.string(), z.string().min(1)).default({}),
-  threads: int(1, 256).default(1),
-  // One worker queues phrases behind each other once a few sessions speak at once (measured at 50 sessions).
-  phonemizerWorkers: int(1, 32).default(2),
-  /** Worker threads running the voice model (onnxruntime's run is synchronous): each holds a copy of the model. */
-  inferenceWorkers: int(1, 32).default(1),
-  /** Base URL of the XTTS streaming server; required when engine is xtts. */
-  xttsUrl: url.optional(),
-  /** A studio speaker of the XTTS server (GET /studio_speakers). */
-  xttsSpeaker: z.string().min(1).default('Claribel Dervla'),
-  /** For sessions whose language the server does not list. */
-  xttsLanguage: z.string().min(1).default('en'),
-  /** How long the XTTS server may be silent: before answering, before first audio, or between two pieces. */
-  xttsTimeoutMs: int(100, 600_000).default(10_000),
-}).refine((t) => t.engine !== 'xtts' || t.xttsUrl !== undefined, { message: 'tts.engine xtts needs tts.xttsUrl (S2S_TTS_XTTS_URL)', path: ['xttsUrl'] });
+/**
+ * One section per engine kind: the union of its engines' config schemas, chosen by `engine` (the first listed when
+ * absent, so a config that names no engine runs the defaults). Each engine's schema is strict: a key of another
+ * engine is an error naming the engine that has it.
+ */
+function engineSection<const D extends readonly [{ id: string; config: EngineConfigSchema }, ...{ id: string; config: EngineConfigSchema }[]]>(descriptors: D) {
+  // map() forgets the tuple's member types, which the union needs to give each engine its own config type.
+  const union = z.discriminatedUnion('engine', descriptors.map((d) => d.config) as unknown as Configs<D>);
+  return z.preprocess((value) => {
+    if (value === undefined) return { engine: descriptors[0].id };
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    return isObject && !('engine' in value) ? { ...value, engine: descriptors[0].id } : value;
+  }, union);
+}
 
 const llm = z.strictObject({
   baseUrl: url.default('http://127.0.0.1:8000/v1'),
@@ -107,9 +72,9 @@ const models = z.strictObject({
 export const configSchema = z.strictObject({
   server: server.default(server.parse({})),
   limits: limits.default(limits.parse({})),
-  asr: asr.default(asr.parse({})),
-  vad: vad.default(vad.parse({})),
-  tts: tts.default(tts.parse({})),
+  asr: engineSection(engines.asr),
+  vad: engineSection(engines.vad),
+  tts: engineSection(engines.tts),
   llm: llm.default(llm.parse({})),
   agent: agent.default(agent.parse({})),
   models: models.default(models.parse({})),

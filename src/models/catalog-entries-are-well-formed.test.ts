@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { configSchema } from '../config/schema.ts';
+import { modelRequests } from '../engines/registry.ts';
 import { downloadUrl, loadCatalog, looksLikePath, primaryFile } from './catalog.ts';
 
 const catalog = loadCatalog();
@@ -28,9 +29,10 @@ test('the catalog holds the models the issue asks for, and the config defaults a
   const names = catalog.models.map((m) => m.name);
   for (const required of ['tiny.en', 'base', 'base.en', 'small', 'large-v3-turbo', 'en_US-lessac-medium', 'zh_CN-huayan-medium']) assert.ok(names.includes(required), required);
   assert.ok(names.some((n) => /^large-v3-turbo-q\d/.test(n)), 'a quantised large-v3-turbo');
-  const defaults = configSchema.parse({});
-  assert.equal(catalog.models.find((m) => m.name === defaults.asr.model)?.kind, 'asr');
-  assert.equal(catalog.models.find((m) => m.name === defaults.tts.voice)?.kind, 'tts');
+  // Every model the default engines ask for, the Mandarin voice included, can be fetched on first run.
+  const requests = modelRequests(configSchema.parse({}));
+  assert.deepEqual(requests.map((r) => r.value).sort(), ['base', 'en_US-lessac-medium', 'zh_CN-huayan-medium']);
+  for (const request of requests) assert.equal(catalog.models.find((m) => m.name === request.value)?.kind, request.kind, request.value);
 });
 
 test('every voice ships its .onnx with the .onnx.json beside it; every ASR model is one ggml .bin', () => {

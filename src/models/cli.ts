@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { modelRequests } from '../engines/registry.ts';
 import { downloadUrl, findModel, loadCatalog, localPath, type Catalog, type CatalogModel } from './catalog.ts';
 import { downloadFile, partialPath, type ModelLog } from './download.ts';
 import { createProgress, formatBytes } from './progress.ts';
@@ -122,7 +123,7 @@ export function buildModelsProgram(io: ModelsCliIo): Command {
 }
 
 async function renderList(config: Config, catalog: Catalog): Promise<string> {
-  const inUse = new Set([config.asr.model, config.tts.voice, ...Object.values(config.tts.voicesByLang)]);
+  const inUse = new Set(modelRequests(config).map((request) => request.value));
   const rows: string[][] = [['NAME', 'KIND', 'SIZE', 'STATUS', 'DESCRIPTION']];
   for (const model of catalog.models) {
     const total = model.files.reduce((sum, f) => sum + f.size, 0);

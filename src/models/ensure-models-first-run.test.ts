@@ -42,8 +42,9 @@ test('a first run fetches every configured catalog model from the mirror and ret
   const result = await ensureModels(config(dir), { signal: AbortSignal.timeout(20_000), catalog, log: quiet, download: { minRetryDelayMs: 5 } });
 
   assert.deepEqual(result, {
-    asrModelPath: join(dir, 'ggml-base.bin'),
-    ttsVoicePaths: { 'en_US-test-medium': join(dir, 'en_US-test-medium.onnx'), 'zh_CN-test-medium': join(dir, 'zh_CN-test-medium.onnx') },
+    base: join(dir, 'ggml-base.bin'),
+    'en_US-test-medium': join(dir, 'en_US-test-medium.onnx'),
+    'zh_CN-test-medium': join(dir, 'zh_CN-test-medium.onnx'),
   });
   assert.equal(server.requests.length, 5);
   assert.ok(server.requests.every((r) => r.path.startsWith('/mirror/fixture/models/resolve/')), 'the mirror keeps the upstream path');
@@ -65,7 +66,7 @@ test('explicit paths are used as they are and never fetched', async () => {
   server.requests.length = 0;
   const result = await ensureModels(config(join(dir, 'models'), { asr: { model: join(dir, 'mine', 'custom.bin') }, tts: { voice: join(dir, 'mine', 'voice.onnx'), voicesByLang: {} } }), { signal: AbortSignal.timeout(20_000), catalog });
 
-  assert.deepEqual(result, { asrModelPath: join(dir, 'mine', 'custom.bin'), ttsVoicePaths: { [join(dir, 'mine', 'voice.onnx')]: join(dir, 'mine', 'voice.onnx') } });
+  assert.deepEqual(result, { [join(dir, 'mine', 'custom.bin')]: join(dir, 'mine', 'custom.bin'), [join(dir, 'mine', 'voice.onnx')]: join(dir, 'mine', 'voice.onnx') });
   assert.equal(server.requests.length, 0);
   await rm(dir, { recursive: true });
 });

@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
+import { describeKey } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { ModelFiles, ModelRequest } from '../contracts/engine.ts';
+import { modelRequests } from '../engines/registry.ts';
 import { GatewayError } from '../core/errors.ts';
-import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, primaryFile, type Catalog, type CatalogFile, type CatalogModel } from './catalog.ts';
+import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, primaryFile, type Catalog, type CatalogFile } from './catalog.ts';
 import { DownloadError, downloadFile, type DownloadSettings, type ModelLog, type ProgressListener } from './download.ts';
 import { formatBytes } from './progress.ts';
 
@@ -18,20 +21,6 @@ export interface EnsureModelsOptions {
   dispatcher?: Dispatcher;
 }
 
-export interface EnsuredModels {
-  /** The ggml file for `asr.model`. */
-  asrModelPath: string;
-  /** Each configured voice (`tts.voice` and every `tts.voicesByLang` value, as written in the config) -> its `.onnx`. */
-  ttsVoicePaths: Record<string, string>;
-}
-
-interface ConfiguredModel {
-  /** The config key and its environment variable, for messages. */
-  key: string;
-  value: string;
-  kind: CatalogModel['kind'];
-}
-
 interface NeededFile {
   file: CatalogFile;
   dest: string;
@@ -39,20 +28,20 @@ interface NeededFile {
 }
 
 /**
- * Resolves the configured ASR model and voices to files, fetching catalog models missing from `models.dir` when
+ * Resolves the models the configured engines ask for (`asr.model`, Piper's voices...) to files, fetching catalog models missing from `models.dir` when
  * `models.autoFetch` is on. Explicit paths are used as they are and never fetched. When the network is unreachable it
  * fails at once with one error naming every missing file, its URL and the exact path to put it by hand.
  */
-export async function ensureModels(config: Config, options: EnsureModelsOptions): Promise<EnsuredModels> {
+export async function ensureModels(config: Config, options: EnsureModelsOptions): Promise<ModelFiles> {
   const catalog = options.catalog ?? loadCatalog();
   const needed = new Map<string, NeededFile>();
   const missingExplicit: string[] = [];
 
-  const resolveConfigured = async ({ key, value, kind }: ConfiguredModel): Promise<string> => {
+  const resolveConfigured = async ({ key, value, kind, companions = [] }: ModelRequest): Promise<string> => {
     if (looksLikePath(value)) {
       const path = resolve(value);
-      const required = kind === 'tts' ? [path, `${path}.json`] : [path];
-      for (const file of required) if (!(await isFile(file))) missingExplicit.push(`${key} = ${value}: ${file} does not exist`);
+      const required = [path, ...companions.map((suffix) => `${path}${suffix}`)];
+      for (const file of required) if (!(await isFile(file))) missingExplicit.push(`${describeKey(key)} = ${value}: ${file} does not exist`);
       return path;
     }
     const model = findModel(catalog, value, kind);
@@ -63,14 +52,8 @@ export async function ensureModels(config: Config, options: EnsureModelsOptions)
     return localPath(config.models.dir, primaryFile(model));
   };
 
-  const asrModelPath = await resolveConfigured({ key: 'asr.model (S2S_ASR_MODEL)', value: config.asr.model, kind: 'asr' });
-  // An XTTS server holds its own voices: nothing to fetch for speech.
-  const voices: ConfiguredModel[] = config.tts.engine === 'xtts' ? [] : [
-    { key: 'tts.voice (S2S_TTS_VOICE)', value: config.tts.voice, kind: 'tts' },
-    ...Object.entries(config.tts.voicesByLang).map(([lang, value]) => ({ key: `tts.voicesByLang.${lang} (S2S_TTS_VOICES_BY_LANG)`, value, kind: 'tts' as const })),
-  ];
-  const ttsVoicePaths: Record<string, string> = {};
-  for (const voice of voices) ttsVoicePaths[voice.value] ??= await resolveConfigured(voice);
+  const files: Record<string, string> = {};
+  for (const request of modelRequests(config)) files[request.value] ??= await resolveConfigured(request);
 
   if (missingExplicit.length > 0) {
     throw new GatewayError('model_not_ready', `configured model files are missing (explicit paths are never downloaded):\n  ${missingExplicit.join('\n  ')}`);
@@ -101,7 +84,7 @@ export async function ensureModels(config: Config, options: EnsureModelsOptions)
     }
   }
 
-  return { asrModelPath, ttsVoicePaths };
+  return files;
 }
 
 function missingFilesMessage(headline: string, files: NeededFile[]): string {
@@ -112,7 +95,7 @@ function missingFilesMessage(headline: string, files: NeededFile[]): string {
   return [
     headline,
     `Missing ${files.length} file${files.length === 1 ? '' : 's'}. Download each one and put it at the path shown, then start again`,
-    '(or set S2S_MODELS_MIRROR to a reachable mirror, or S2S_ASR_MODEL / S2S_TTS_VOICE to files you already have):',
+    '(or set S2S_MODELS_MIRROR to a reachable mirror, or S2S_ASR_MODEL / S2S_TTS_VOICE / S2S_TTS_VOICES_BY_LANG to files you already have):',
     ...lines,
   ].join('\n');
 }

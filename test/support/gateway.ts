@@ -17,11 +17,25 @@ export interface TestGateway extends Gateway {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
 
 let voicePath: Promise<string> | undefined;
+let mandarinVoicePath: Promise<string> | undefined;
 
 /** The small generated Piper voice every gateway test speaks with (written once per test process). */
 export function testVoicePath(): Promise<string> {
   voicePath ??= writeTestVoice(mkdtempSync(join(tmpdir(), 's2s-voice-'))).then((v) => v.onnxPath);
   return voicePath;
+}
+
+/** The Piper voice Chinese sessions get by default (`tts.voicesByLang.zh`), which a generated one stands in for. */
+export const DEFAULT_MANDARIN_VOICE = 'zh_CN-huayan-medium';
+
+/** The generated Mandarin voice's rate: unlike the English one's, so a test can tell which voice spoke. */
+export const MANDARIN_TEST_RATE_HZ = 16_000;
+
+/** A small generated Piper voice with Mandarin phonemes (espeak `cmn`), written once per test process. */
+export function testMandarinVoicePath(): Promise<string> {
+  const options = { language: 'cmn', sampleRateHz: MANDARIN_TEST_RATE_HZ } as const;
+  mandarinVoicePath ??= writeTestVoice(mkdtempSync(join(tmpdir(), 's2s-voice-cmn-')), options).then((v) => v.onnxPath);
+  return mandarinVoicePath;
 }
 
 /** What the generated whisper.cpp model hears in any audio, unless a test asks for another phrase. */
@@ -48,16 +62,20 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
   const voice = voiceOptions
     ? (await writeTestVoice(mkdtempSync(join(tmpdir(), 's2s-voice-')), voiceOptions)).onnxPath
     : await testVoicePath();
+  const ttsOverrides = configOverrides.tts;
   const config = configSchema.parse({
     ...configOverrides,
     server: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...configOverrides.server },
-    tts: { voice: 'test-voice', ...configOverrides.tts },
+    // Piper (the default engine) speaks with the generated voice; another engine brings its own settings.
+    tts: ttsOverrides?.engine === undefined || ttsOverrides.engine === 'piper' ? { voice: 'test-voice', ...ttsOverrides } : ttsOverrides,
     asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
     // Tests count the LLM requests they cause; the start-up warm-up has its own test.
     agent: { warmUp: false, ...configOverrides.agent },
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
-  const gateway = await startGateway(config, log, { asr, voices: { 'test-voice': voice } });
+  // Generated models stand in for the catalog's, under the names the config gives them.
+  const files = { [config.asr.model]: asr, 'test-voice': voice, [DEFAULT_MANDARIN_VOICE]: await testMandarinVoicePath() };
+  const gateway = await startGateway(config, log, files);
   await gateway.loaded;
   return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${V1_PATH}` };
 }

@@ -23,9 +23,9 @@ export const ENGLISH_IPA = [
 ];
 
 /**
- * What Debian 12's espeak-ng 1.51 gives for Mandarin text: with voice `cmn` characters come out as pinyin read
- * in English (between `(en)`/`(cmn)` flags, removed by the engine) and tone digits; `cmn-latn-pinyin` gives
- * Mandarin IPA. Both sets are here.
+ * What espeak-ng gives for Mandarin under `cmn`: IPA with tone digits, and English words between `(en)`/`(cmn)`
+ * flags (the flags are removed by the engine). Older espeak-ng releases (Debian 12's 1.51) read Hanzi as pinyin
+ * spelled in English; the English symbols cover that too.
  */
 export const MANDARIN_IPA = [...new Set([...ENGLISH_IPA, ...'cy12345ɕʐχ.-', '\u032a'])];
 

@@ -1,7 +1,5 @@
 /** Turns a sentence's clauses into espeak IPA (one string per clause, punctuation dropped), off the event loop. */
 export interface ClausePhonemizer {
-  /** Which engine does the work, for `/ready` and logs. */
-  readonly backend: 'phonemizer-wasm' | 'espeak-ng';
   /** Rejects with an AbortError once `signal` aborts. */
   phonemize(clauses: readonly string[], signal: AbortSignal): Promise<string[]>;
   close(): Promise<void>;

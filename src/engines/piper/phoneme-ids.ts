@@ -13,8 +13,8 @@ export interface PhonemeIdMaps {
 
 export interface PhonemeIds {
   ids: number[];
-  /** Phonemes the voice has no id for, left out of `ids`. */
-  dropped: number;
+  /** Phonemes the voice has no id for, left out of `ids`, in order. */
+  dropped: string[];
 }
 
 /**
@@ -45,11 +45,11 @@ export function sentencePhonemes(clauses: readonly PhonemizedClause[], phonemeMa
 export function phonemesToIds(phonemes: readonly string[], idMap: PhonemeIdMaps['phoneme_id_map']): PhonemeIds {
   const pad = idMap['_'] ?? [];
   const ids = [...(idMap['^'] ?? []), ...pad];
-  let dropped = 0;
+  const dropped: string[] = [];
   for (const phoneme of phonemes) {
     const phonemeIds = idMap[phoneme];
     if (phonemeIds === undefined) {
-      dropped += 1;
+      dropped.push(phoneme);
       continue;
     }
     ids.push(...phonemeIds, ...pad);

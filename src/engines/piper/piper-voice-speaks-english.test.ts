@@ -3,10 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { phonemize } from 'phonemizer';
+import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.ts';
 import { SAMPLES_PER_ID, writeTestVoice } from '../../../test/support/piper-voice.ts';
+import { EspeakIpa } from './espeak-ipa.ts';
 import { PiperVoice } from './piper-voice.ts';
+
+const espeak = await EspeakIpa.start();
 
 let dir: string;
 let voice: PiperVoice;
@@ -30,7 +33,7 @@ async function collect(chunks: AsyncIterable<Int16Array>): Promise<Int16Array[]>
 
 /** Ids Piper feeds for a one-clause sentence: ^ _ then (phoneme, _) per phoneme and the terminator, then $. */
 async function idCount(clause: string): Promise<number> {
-  const ipa = (await phonemize(clause, 'en-us')).join(' ');
+  const ipa = espeak.clause(clause, 'en-us');
   const phonemes = [...ipa.normalize('NFD')].length + 1;
   return 2 + 2 * phonemes + 1;
 }
@@ -47,7 +50,6 @@ test('English text becomes PCM16 whose length follows the phoneme count and leng
   assert.equal(voice.sampleRateHz, 22_050);
   assert.deepEqual(voice.speakers, []);
   assert.equal(voice.name, 'test-voice');
-  assert.equal(voice.phonemizerBackend, 'phonemizer-wasm');
 });
 
 test('two sentences stream as two chunks, each as long as its own phonemes', async () => {
@@ -90,19 +92,23 @@ test('aborting while a sentence is being phonemised yields nothing', async () =>
   assert.deepEqual(await first, { value: undefined, done: true });
 });
 
-test('phonemes the voice has no id for are dropped and counted', async () => {
+test('phonemes the voice has no id for are skipped, and each is logged once', async () => {
   const { onnxPath, configPath } = await writeTestVoice(join(dir, 'no-schwa'));
   const config = JSON.parse(await readFile(configPath, 'utf8')) as { phoneme_id_map: Record<string, number[]> };
   delete config.phoneme_id_map['ə'];
   await writeFile(configPath, JSON.stringify(config));
-  const noSchwa = await PiperVoice.load(onnxPath, { threads: 1, phonemizerWorkers: 1 });
+  const warnings: unknown[] = [];
+  const log = { warn: (fields: unknown) => warnings.push(fields) } as unknown as Pick<Logger, 'warn'>;
+  const noSchwa = await PiperVoice.load(onnxPath, { threads: 1, phonemizerWorkers: 1, log });
   try {
-    const ipa = (await phonemize('Hello, the end', 'en-us')).join(' ');
+    const ipa = espeak.clause('Hello, the end', 'en-us');
     const schwas = [...ipa].filter((phoneme) => phoneme === 'ə').length;
     assert.ok(schwas > 0);
-    await collect(noSchwa.synthesize('Hello, the end.', { signal: signal() }));
-    assert.equal(noSchwa.droppedPhonemes, schwas);
-    assert.equal(voice.droppedPhonemes, 0);
+    const [withSchwas] = await collect(noSchwa.synthesize('Hello, the end.', { signal: signal() }));
+    const [whole] = await collect(voice.synthesize('Hello, the end.', { signal: signal() }));
+    assert.equal(withSchwas?.length, (whole?.length ?? 0) - 2 * schwas * SAMPLES_PER_ID);
+    await collect(noSchwa.synthesize('The end.', { signal: signal() }));
+    assert.deepEqual(warnings, [{ voice: 'test-voice', espeakVoice: 'en-us', phonemes: ['ə'] }]);
   } finally {
     await noSchwa.close();
   }

@@ -1,13 +1,14 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GatewayError, isAbortError } from '../../core/errors.ts';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { GatewayError, isAbortError } from '../../core/errors.ts';
 import { speakerIndex, type SynthesisOptions, type Synthesizer } from '../../contracts/tts.ts';
 import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import type { ModelSignature } from './piper-inference-worker.ts';
 import { PiperInference } from './piper-inference.ts';
 import { phonemesToIds, sentencePhonemes } from './phoneme-ids.ts';
-import { startClausePhonemizer } from './start-phonemizer.ts';
+import { PhonemizerWorkerPool } from './phonemizer-pool.ts';
 import { type Sentence, splitSentences } from './text-clauses.ts';
 import { readVoiceConfig, speakerNames, type VoiceConfig } from './voice-config.ts';
 
@@ -16,9 +17,11 @@ export interface PiperVoiceOptions {
   threads: number;
   /** Worker threads each holding the model and synthesising one sentence at a time; 1 when absent. */
   inferenceWorkers?: number;
-  /** Worker threads running espeak (or concurrent `espeak-ng` processes for languages the package lacks). */
+  /** Worker threads running espeak-ng. */
   phonemizerWorkers: number;
   signal?: AbortSignal;
+  /** Where the voice says which phonemes it has no id for. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -33,15 +36,18 @@ export class PiperVoice implements Synthesizer {
   readonly #config: VoiceConfig;
   readonly #inference: PiperInference;
   readonly #phonemizer: ClausePhonemizer;
-  #droppedPhonemes = 0;
+  readonly #log: Pick<Logger, 'warn'> | undefined;
+  /** Phonemes already reported as missing from the voice: each is logged once, not once per sentence. */
+  readonly #reportedMissing = new Set<string>();
 
-  private constructor(name: string, config: VoiceConfig, inference: PiperInference, phonemizer: ClausePhonemizer) {
+  private constructor(name: string, config: VoiceConfig, inference: PiperInference, phonemizer: ClausePhonemizer, log: Pick<Logger, 'warn'> | undefined) {
     this.name = name;
     this.sampleRateHz = config.audio.sample_rate;
     this.speakers = speakerNames(config);
     this.#config = config;
     this.#inference = inference;
     this.#phonemizer = phonemizer;
+    this.#log = log;
   }
 
   /**
@@ -65,8 +71,8 @@ export class PiperVoice implements Synthesizer {
     try {
       checkModelInputs(onnxPath, inference.signature, config);
       await warmUp(onnxPath, inference, config, options.signal ?? new AbortController().signal);
-      const phonemizer = await startClausePhonemizer(config.espeak.voice, options.phonemizerWorkers, options.signal);
-      return new PiperVoice(basename(onnxPath, '.onnx'), config, inference, phonemizer);
+      const phonemizer = await startPhonemizer(config.espeak.voice, options.phonemizerWorkers, options.signal);
+      return new PiperVoice(basename(onnxPath, '.onnx'), config, inference, phonemizer, options.log);
     } catch (err) {
       await inference.close();
       if (err instanceof GatewayError && !err.message.includes(onnxPath)) {
@@ -74,16 +80,6 @@ export class PiperVoice implements Synthesizer {
       }
       throw err;
     }
-  }
-
-  /** Phonemes dropped so far because the voice has no id for them (a voice/espeak mismatch when it grows). */
-  get droppedPhonemes(): number {
-    return this.#droppedPhonemes;
-  }
-
-  /** Which phonemizer serves this voice's language. */
-  get phonemizerBackend(): ClausePhonemizer['backend'] {
-    return this.#phonemizer.backend;
   }
 
   async *synthesize(text: string, options: SynthesisOptions): AsyncGenerator<Int16Array> {
@@ -120,12 +116,20 @@ export class PiperVoice implements Synthesizer {
       if (ipa.every((clauseIpa) => clauseIpa.trim().length === 0)) return undefined;
       const clauses = sentence.map((clause, i) => ({ ipa: ipa[i] ?? '', terminator: clause.terminator }));
       const mapped = phonemesToIds(sentencePhonemes(clauses, this.#config.phoneme_map), this.#config.phoneme_id_map);
-      this.#droppedPhonemes += mapped.dropped;
+      this.#reportMissing(mapped.dropped);
       return mapped.ids;
     });
     // Awaited later, or never when synthesis stops early: don't let an abort surface as an unhandled rejection.
     ids.catch(() => {});
     return ids;
+  }
+
+  /** A voice trained on another espeak than ours: it skips those sounds, so say which once. */
+  #reportMissing(dropped: readonly string[]): void {
+    const fresh = [...new Set(dropped)].filter((phoneme) => !this.#reportedMissing.has(phoneme));
+    if (fresh.length === 0) return;
+    for (const phoneme of fresh) this.#reportedMissing.add(phoneme);
+    this.#log?.warn({ voice: this.name, espeakVoice: this.#config.espeak.voice, phonemes: fresh }, 'voice has no id for phonemes; they are skipped');
   }
 
   #speakerId(requested: string | number | undefined): number | undefined {
@@ -151,6 +155,16 @@ export const piperOptionsSchema = z.strictObject({
   noise_scale: z.number().min(0).max(2).optional(),
   noise_w: z.number().min(0).max(2).optional(),
 });
+
+/** Proves at load, on every worker, that espeak-ng has the voice's language. */
+async function startPhonemizer(language: string, workers: number, signal: AbortSignal | undefined): Promise<ClausePhonemizer> {
+  try {
+    return await PhonemizerWorkerPool.start(language, workers, signal);
+  } catch (err) {
+    if (isAbortError(err)) throw err;
+    throw new GatewayError('model_not_ready', `espeak voice "${language}" is not available: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 function checkModelInputs(onnxPath: string, signature: ModelSignature, config: VoiceConfig): void {
   const missing = ['input', 'input_lengths', 'scales'].filter((name) => !signature.inputNames.includes(name));

@@ -26,8 +26,8 @@ test('a server that does not answer fails with model_not_ready naming its URL', 
   await assert.rejects(XttsSynthesizer.load({ url: gone.url, speaker: 'Ana Florence', timeoutMs: 5000 }), notReady(gone.url, 'did not answer'));
 });
 
-test('a language the server does not speak fails with model_not_ready listing the ones it does', async () => {
-  await assert.rejects(XttsSynthesizer.load({ url: server.url, speaker: 'Ana Florence', language: 'sv', timeoutMs: 5000 }), notReady('"sv"', 'zh-cn'));
+test('a fallback language the server does not speak fails with model_not_ready listing the ones it does', async () => {
+  await assert.rejects(XttsSynthesizer.load({ url: server.url, speaker: 'Ana Florence', fallbackLanguage: 'sv', timeoutMs: 5000 }), notReady('"sv"', 'zh-cn'));
 });
 
 test('a server answering in another shape fails with model_not_ready saying where', async () => {

@@ -68,8 +68,19 @@ test('the session language goes with the phrase, mapped to the code the server l
   assert.equal(lastStreamBody()['language'], 'zh-cn');
 });
 
-test('a language the server does not speak fails the phrase with tts_failed', async () => {
-  await assert.rejects(speak('Hej.', { language: 'sv' }), (err) => err instanceof GatewayError && err.code === 'tts_failed' && err.message.includes('"sv"'));
+test('a language the server lacks, or auto before one is heard, is spoken in the fallback language', async () => {
+  const german = await XttsSynthesizer.load({ url: server.url, speaker: 'Daisy Studious', fallbackLanguage: 'de', timeoutMs: 5000 });
+  try {
+    for (const language of ['sv', 'auto', undefined]) {
+      const text = `Hej ${language}.`;
+      const chunks: Int16Array[] = [];
+      for await (const chunk of german.synthesize(text, { signal: new AbortController().signal, language })) chunks.push(chunk);
+      assert.deepEqual(joined(chunks), expectedSamples(text), `${language}: no audio`);
+      assert.equal(lastStreamBody()['language'], 'de', String(language));
+    }
+  } finally {
+    await german.close();
+  }
 });
 
 test('a named speaker selects another studio speaker, and one out of range fails with tts_failed', async () => {

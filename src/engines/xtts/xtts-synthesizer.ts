@@ -18,8 +18,8 @@ export interface XttsLoadOptions {
   url: string;
   /** The studio speaker used when a call names none. */
   speaker: string;
-  /** The language used when a call names none; defaults to `en`. */
-  language?: string | undefined;
+  /** Spoken when a call names no language, `auto`, or one the server lacks; defaults to `en`. */
+  fallbackLanguage?: string | undefined;
   /** How long the server may stay silent: before answering, before the first audio, between two pieces. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
@@ -62,7 +62,7 @@ export class XttsSynthesizer implements Synthesizer {
     this.#defaultSpeakerId = server.speakers.indexOf(server.speaker);
   }
 
-  /** Checks the server answers, speaks `language`, and has `speaker`; fails with `model_not_ready` otherwise. */
+  /** Checks the server answers, speaks `fallbackLanguage`, and has `speaker`; fails with `model_not_ready` otherwise. */
   static async load(options: XttsLoadOptions): Promise<XttsSynthesizer> {
     const url = options.url.replace(/\/+$/, '');
     const dispatcher = new Agent({ connect: { timeout: options.timeoutMs } });
@@ -75,7 +75,7 @@ export class XttsSynthesizer implements Synthesizer {
         const available = speakers.length > 0 ? speakers.join(', ') : 'none';
         throw new GatewayError('model_not_ready', `the XTTS server at ${url} has no studio speaker "${options.speaker}"; it has: ${available}`);
       }
-      const wanted = options.language ?? 'en';
+      const wanted = options.fallbackLanguage ?? 'en';
       const language = matchLanguage(wanted, languages);
       if (language === undefined) {
         throw new GatewayError('model_not_ready', `the XTTS server at ${url} does not speak "${wanted}"; it speaks: ${languages.join(', ')}`);
@@ -141,13 +141,12 @@ export class XttsSynthesizer implements Synthesizer {
     await this.#server.dispatcher.destroy();
   }
 
+  /**
+   * The session's language when the server speaks it; otherwise (none, `auto` before whisper has heard one, or
+   * a language the server lacks) the fallback: speech in another language beats no speech at all.
+   */
   #language(requested: string | undefined): string {
-    if (requested === undefined) return this.#server.language;
-    const language = matchLanguage(requested, this.#server.languages);
-    if (language === undefined) {
-      throw new GatewayError('tts_failed', `the XTTS server does not speak "${requested}"; it speaks: ${this.#server.languages.join(', ')}`);
-    }
-    return language;
+    return (requested === undefined ? undefined : matchLanguage(requested, this.#server.languages)) ?? this.#server.language;
   }
 
   #latents(speaker: string | number | undefined): string {

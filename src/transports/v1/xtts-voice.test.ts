@@ -12,7 +12,7 @@ describe('tts.engine xtts: the gateway speaks through an XTTS streaming server',
   after(() => xtts.close());
   const secondSpeaker = () => Object.keys(xtts.speakers)[1] as string;
   const env = useGatewayWithLlm({ text: 'Bonjour. Ça va bien.' }, () => ({
-    tts: { engine: 'xtts', xttsUrl: xtts.url, xttsSpeaker: secondSpeaker() },
+    tts: { engine: 'xtts', url: xtts.url, speaker: secondSpeaker() },
   }));
 
   test('a turn streams the server audio at 24 kHz, one request per phrase, in the session language', async () => {
