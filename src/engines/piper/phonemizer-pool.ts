@@ -1,5 +1,4 @@
 import type { WorkerPool } from '../../core/worker-pool.ts';
-import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import type { PhonemizeRequest } from './phonemize-worker.ts';
 import { startThreadPool } from './thread-pool.ts';
 
@@ -8,12 +7,11 @@ const MAX_QUEUED_REQUESTS = 256;
 const WARM_UP_PHRASE = 'The quick brown fox jumps over the lazy dog';
 
 /**
- * The `phonemizer` package (espeak-ng in WASM) in a pool of worker threads: it blocks whatever thread runs it.
+ * espeak-ng in WASM, in a pool of worker threads: it blocks whatever thread runs it.
  * Each worker handles one sentence at a time; a request aborted while running is abandoned (the worker finishes
  * it and the reply is dropped), one aborted while queued never runs.
  */
-export class PhonemizerWorkerPool implements ClausePhonemizer {
-  readonly backend = 'phonemizer-wasm';
+export class PhonemizerWorkerPool {
   readonly #language: string;
   readonly #pool: WorkerPool<PhonemizeRequest, string[]>;
 

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { GatewayError, isAbortError } from '../../core/errors.ts';
 import { speakerIndex, type SynthesisOptions, type Synthesizer } from '../../contracts/tts.ts';
-import type { ClausePhonemizer } from './clause-phonemizer.ts';
 import type { ModelSignature } from './piper-inference-worker.ts';
 import { PiperInference } from './piper-inference.ts';
 import { phonemesToIds, sentencePhonemes } from './phoneme-ids.ts';
@@ -35,12 +34,12 @@ export class PiperVoice implements Synthesizer {
   readonly speakers: readonly string[];
   readonly #config: VoiceConfig;
   readonly #inference: PiperInference;
-  readonly #phonemizer: ClausePhonemizer;
+  readonly #phonemizer: PhonemizerWorkerPool;
   readonly #log: Pick<Logger, 'warn'> | undefined;
   /** Phonemes already reported as missing from the voice: each is logged once, not once per sentence. */
   readonly #reportedMissing = new Set<string>();
 
-  private constructor(name: string, config: VoiceConfig, inference: PiperInference, phonemizer: ClausePhonemizer, log: Pick<Logger, 'warn'> | undefined) {
+  private constructor(name: string, config: VoiceConfig, inference: PiperInference, phonemizer: PhonemizerWorkerPool, log: Pick<Logger, 'warn'> | undefined) {
     this.name = name;
     this.sampleRateHz = config.audio.sample_rate;
     this.speakers = speakerNames(config);
@@ -157,7 +156,7 @@ export const piperOptionsSchema = z.strictObject({
 });
 
 /** Proves at load, on every worker, that espeak-ng has the voice's language. */
-async function startPhonemizer(language: string, workers: number, signal: AbortSignal | undefined): Promise<ClausePhonemizer> {
+async function startPhonemizer(language: string, workers: number, signal: AbortSignal | undefined): Promise<PhonemizerWorkerPool> {
   try {
     return await PhonemizerWorkerPool.start(language, workers, signal);
   } catch (err) {

@@ -23,7 +23,7 @@ function isSentenceEnd(terminator: ClauseTerminator): boolean {
 }
 
 /**
- * Splits text into sentences of clauses, with the terminator that ended each clause. The `phonemizer` package
+ * Splits text into sentences of clauses, with the terminator that ended each clause. espeak-ng's IPA output
  * drops punctuation, so this is where Piper's terminators come from. Text after the last punctuation ends
  * with `.`, as espeak reports the end of the text.
  */
