@@ -51,3 +51,15 @@ test('a refusal a transport reports counts as activity and is sent like any erro
   assert.deepEqual(codes(sink), ['bad_json']);
   await session.end();
 });
+
+test('a turn whose voice is still loading gets model_not_ready at once, and the session goes on', async () => {
+  const { GatewayError } = await import('../core/errors.ts');
+  const loading = { name: 'loading', sampleRateHz: 16_000, speakers: undefined, synthesizer: () => { throw new GatewayError('model_not_ready', 'voice loading is still loading'); } };
+  const { session, sink } = fakeSession({ voices: { has: () => false, select: () => loading } });
+  await session.start({});
+  session.text('Hello');
+  assert.deepEqual(codes(sink), ['model_not_ready']);
+  assert.equal(sink.events('error')[0]?.error.retryable, true);
+  assert.equal(sink.events('turn_ended').length, 0);
+  await session.end();
+});

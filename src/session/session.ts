@@ -117,7 +117,7 @@ export class Session {
     }
     const startedAt = performance.now();
     const id = randomUUID();
-    this.#startTurn(started, { id, text, startedAt, source: 'text', telemetry: this.#deps.telemetry.turn(id, startedAt) });
+    this.#beginTurn(started, { id, text, startedAt, source: 'text', telemetry: this.#deps.telemetry.turn(id, startedAt) });
   }
 
   /** Stops the running answer now. */
@@ -230,10 +230,15 @@ export class Session {
 
   #utterance(next: NextTurn): void {
     const started = this.#started;
-    if (!started || this.#closed) return;
+    if (started && !this.#closed) this.#beginTurn(started, next);
+  }
+
+  /** Starts a turn, or says why it cannot start (the agent or the voice not loaded) and closes its span. */
+  #beginTurn(started: Started, next: NextTurn): void {
     try {
       this.#startTurn(started, next);
     } catch (err) {
+      next.telemetry.ended('failed', next.timings ?? {}, {});
       this.#fail(err);
     }
   }

@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
 import type { AgentEvent, AgentTurn } from '../contracts/agent.ts';
 import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
-import { GatewayError } from '../core/errors.ts';
+import { BoundedQueue } from '../core/bounded-queue.ts';
+import { GatewayError, isAbortError } from '../core/errors.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
@@ -100,9 +100,9 @@ export class Turn {
 
   async #run(): Promise<TurnResult> {
     const signal = this.#controller.signal;
-    const phrases = new Readable({ objectMode: true, read() {} });
+    // Far more phrases than an answer has: only a client that stops reading its audio makes the agent wait here.
+    const phrases = new BoundedQueue<string>({ capacity: MAX_QUEUED_PHRASES, overflow: 'block' });
     try {
-      // The phrase queue holds at most one answer, which llm.maxTokens bounds.
       await Promise.all([this.#think(phrases, signal), this.#speak(phrases, signal)]);
     } catch (err) {
       if (!signal.aborted) {
@@ -114,7 +114,7 @@ export class Turn {
         this.#send({ type: 'error', error, turnId: this.input.id });
       }
     } finally {
-      phrases.destroy();
+      phrases.close();
     }
     this.#end();
     const { telemetry } = this.#deps;
@@ -132,7 +132,7 @@ export class Turn {
     };
   }
 
-  #think(phrases: Readable, signal: AbortSignal): Promise<void> {
+  #think(phrases: BoundedQueue<string>, signal: AbortSignal): Promise<void> {
     const { telemetry } = this.#deps;
     const attributes = { [ATTR.textChars]: this.input.text.length, ...telemetry.content({ transcript: this.input.text }) };
     return telemetry.stage(SPAN.agent, attributes, async (span, traceContext) => {
@@ -142,7 +142,7 @@ export class Turn {
     });
   }
 
-  async #converse(phrases: Readable, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
+  async #converse(phrases: BoundedQueue<string>, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
     const chunker = new PhraseChunker();
     const { id, threadId, text, lang } = this.input;
     try {
@@ -155,25 +155,28 @@ export class Turn {
         this.#mark('llmFirstTokenMs');
         this.#answer += event.text;
         this.#send({ type: 'answer_delta', turnId: id, text: event.text });
-        for (const phrase of chunker.push(event.text)) this.#queuePhrase(phrases, phrase);
+        for (const phrase of chunker.push(event.text)) await this.#queuePhrase(phrases, phrase, signal);
       }
       if (signal.aborted) return;
-      for (const phrase of chunker.flush()) this.#queuePhrase(phrases, phrase);
+      for (const phrase of chunker.flush()) await this.#queuePhrase(phrases, phrase, signal);
       this.#mark('llmTotalMs');
+    } catch (err) {
+      // A phrase waiting for room when the turn is interrupted: the agent stage ends quietly, as on any interrupt.
+      if (!(signal.aborted && isAbortError(err))) throw err;
     } finally {
-      phrases.push(null);
+      phrases.close();
     }
   }
 
-  #queuePhrase(phrases: Readable, phrase: string): void {
+  #queuePhrase(phrases: BoundedQueue<string>, phrase: string, signal: AbortSignal): Promise<void> {
     this.#mark('llmFirstPhraseMs');
-    phrases.push(phrase);
+    return phrases.push(phrase, signal);
   }
 
-  async #speak(phrases: Readable, signal: AbortSignal): Promise<void> {
+  async #speak(phrases: BoundedQueue<string>, signal: AbortSignal): Promise<void> {
     const { synthesizer, synthesis, telemetry } = this.#deps;
     let ttsMs = 0;
-    for await (const phrase of phrases as AsyncIterable<string>) {
+    for await (const phrase of phrases.items(signal)) {
       if (signal.aborted) return;
       const audio = this.#audio ?? (await this.#startAudio(signal));
       if (!audio) return;
@@ -247,3 +250,4 @@ export class Turn {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+const MAX_QUEUED_PHRASES = 64;
