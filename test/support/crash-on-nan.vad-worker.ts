@@ -1,10 +1,10 @@
 /**
- * Test worker: the real vad-worker.ts, except that a batch holding a frame that starts with NaN throws outside any
- * handler, which kills the thread as a crash would.
+ * Test worker: the real src/engines/silero/vad-worker.ts, except that a batch holding a frame that starts with NaN
+ * throws outside any handler, which kills the thread as a crash would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { SILERO_CONTEXT_SAMPLES, SILERO_INPUT_SAMPLES } from './silero-model.ts';
-import type { VadRunRequest, VadWorkerData } from './vad-worker.ts';
+import { SILERO_CONTEXT_SAMPLES, SILERO_INPUT_SAMPLES } from '../../src/engines/silero/silero-model.ts';
+import type { VadRunRequest, VadWorkerData } from '../../src/engines/silero/vad-worker.ts';
 
 const input = new Float32Array((workerData as VadWorkerData).input);
 // Registered before vad-worker.ts registers its own listener, so it sees each batch first.
@@ -13,4 +13,4 @@ parentPort?.on('message', (batch: VadRunRequest) => {
     if (Number.isNaN(input[row * SILERO_INPUT_SAMPLES + SILERO_CONTEXT_SAMPLES])) throw new Error('crash on NaN');
   }
 });
-await import('./vad-worker.ts');
+await import('../../src/engines/silero/vad-worker.ts');
