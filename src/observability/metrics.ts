@@ -218,8 +218,3 @@ export function getMetrics(): GatewayMetrics {
   processMetrics ??= GatewayMetrics.create();
   return processMetrics;
 }
-
-/** For `GET /metrics`: `reply.type(contentType).send(body)`. */
-export function renderMetrics(accept: string | undefined): Promise<Exposition> {
-  return getMetrics().render(accept);
-}
