@@ -16,13 +16,13 @@ export const STAGES = ['vad_endpoint', 'asr', 'agent', 'tts', 'playback'] as con
 export type Stage = (typeof STAGES)[number];
 
 /** Errors outside a pipeline stage (protocol, limits) count under `session`. */
-export const ERROR_STAGES = [...STAGES, 'session'] as const;
+const ERROR_STAGES = [...STAGES, 'session'] as const;
 export type ErrorStage = (typeof ERROR_STAGES)[number];
 
-export const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
+const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
 export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
 
-export const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
+const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
 export type InterruptionKind = (typeof INTERRUPTION_KINDS)[number];
 
 /**

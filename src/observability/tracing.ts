@@ -66,7 +66,7 @@ export const GEN_AI = {
 } as const;
 
 /** `{gen_ai.operation.name} {gen_ai.request.model}`, e.g. `chat qwen3-8b`. */
-export function llmSpanName(model: string): string {
+function llmSpanName(model: string): string {
   return `${GEN_AI.chatOperation} ${model}`;
 }
 
