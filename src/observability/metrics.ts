@@ -134,7 +134,7 @@ export function acceptsOpenMetrics(accept: string | undefined): boolean {
 }
 
 /**
- * The gateway's Prometheus metrics (names in DESIGN.md "Observability names").
+ * The gateway's Prometheus metrics; dashboards and alerts rely on their names and labels (docs/observability.md).
  *
  * A prom-client registry has one content type, and rendering OpenMetrics renames registered counters in place
  * (drops `_total`), so a counter cannot be shared by an OpenMetrics and a plain registry. Each format therefore keeps

@@ -17,7 +17,7 @@ import { GatewayError, isAbortError } from '../core/errors.ts';
 /** A no-op tracer until a tracer provider is registered (see otel.ts), then that provider's. */
 export const tracer = trace.getTracer('s2s-gateway');
 
-/** Span names (DESIGN.md "Observability names"). */
+/** Span names: an interface of dashboards and trace queries (docs/observability.md). */
 export const SPAN = {
   session: 's2s.session',
   turn: 's2s.turn',
