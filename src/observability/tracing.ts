@@ -37,7 +37,6 @@ export const ATTR = {
   /** A TurnOutcome of metrics.ts. */
   turnOutcome: 's2s.turn.outcome',
   lang: 's2s.lang',
-  asrModel: 's2s.asr.model',
   ttsVoice: 's2s.tts.voice',
   audioSeconds: 's2s.audio.seconds',
   textChars: 's2s.text.chars',
@@ -56,7 +55,6 @@ export const GEN_AI = {
   operationName: 'gen_ai.operation.name',
   providerName: 'gen_ai.provider.name',
   requestModel: 'gen_ai.request.model',
-  responseModel: 'gen_ai.response.model',
   usageInputTokens: 'gen_ai.usage.input_tokens',
   usageOutputTokens: 'gen_ai.usage.output_tokens',
   /** Seconds from the request to the first streamed chunk. */

@@ -11,7 +11,7 @@ const parent = extractParentFromHeaders({ traceparent: process.env.FIXTURE_TRACE
 const session = startChildSpan(parent, SPAN.session, { [ATTR.sessionId]: 'session-1' });
 const recording = session.span.isRecording();
 const turn = startChildSpan(session.context, SPAN.turn, { [ATTR.turnId]: 'turn-1' });
-const asr = startChildSpan(turn.context, SPAN.asrTranscribe, { [ATTR.asrModel]: 'tiny.en' });
+const asr = startChildSpan(turn.context, SPAN.asrTranscribe, { [ATTR.lang]: 'en' });
 await nextTurnOfLoop();
 asr.span.end();
 const agent = startChildSpan(turn.context, SPAN.agent);
