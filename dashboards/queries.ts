@@ -20,7 +20,7 @@ export interface DashboardQuery {
  * Values for a Prometheus scraping every second for under a minute. `$__rate_interval` must hold at least two
  * scrapes (Grafana makes it 4x the scrape interval at least); `$__range` just needs to cover the run.
  */
-export const TEST_VARIABLES: Readonly<Record<string, string>> = {
+const TEST_VARIABLES: Readonly<Record<string, string>> = {
   __rate_interval: '15s',
   __interval: '2s',
   __range: '5m',

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export const FIXTURE_FILES: Record<string, string> = {
+const FIXTURE_FILES: Record<string, string> = {
   'prometheus/prometheus.yml': 'rule_files: [rules.yml]\nscrape_configs:\n  - job_name: s2s-gateway\n    static_configs: [{targets: ["gateway:8080"]}]\n',
   'prometheus/rules.yml': 'groups: []\n',
   'grafana/provisioning/datasources/prometheus.yaml': 'apiVersion: 1\ndatasources: [{name: Prometheus, type: prometheus, url: "http://prometheus:9090"}]\n',

@@ -7,8 +7,8 @@ import { sessionStart, parseServerFrame } from './lib/messages.js';
 import { parseWav, pcmFrames, frameBytes, speechEndMs } from './lib/wav.js';
 
 const FRAME_MS = 20;
-// k6 resolves relative paths from this script's folder: this default is ../shared/fixtures from the project root.
-const wav = parseWav(open(__ENV.S2S_WAV || '../../shared/fixtures/order-status-en-16k.wav', 'b'));
+// k6 resolves relative paths from this script's folder: this default is test/fixtures of the project.
+const wav = parseWav(open(__ENV.S2S_WAV || '../test/fixtures/order-status-en-16k.wav', 'b'));
 const speechFrames = pcmFrames(wav, FRAME_MS);
 const silenceFrame = new ArrayBuffer(frameBytes(wav, FRAME_MS));
 const speechEnd = Number(__ENV.S2S_SPEECH_END_MS || speechEndMs(wav, FRAME_MS));

@@ -46,7 +46,7 @@ fi
 install -d -m 0755 "$APP_DIR" "$APP_DIR/bin" "$APP_DIR/systemd"
 rm -rf "$APP_DIR/src"
 cp -R "$REPO/src" "$APP_DIR/src"
-find "$APP_DIR/src" \( -name '*.test.ts' -o -name '*.fixture.ts' \) -delete
+find "$APP_DIR/src" -name '*.test.ts' -delete
 install -m 0644 "$REPO/package.json" "$REPO/package-lock.json" "$REPO/.npmrc" "$APP_DIR/"
 install -m 0644 "$REPO/systemd/README.md" "$APP_DIR/systemd/"
 install -m 0755 "$NODE_BIN" "$APP_DIR/bin/node"

@@ -4,8 +4,8 @@
  */
 import { runPhase, type PhaseResult, type Workload } from './phase.ts';
 
-export const CAPACITY_STEPS = [1, 2, 4, 8, 16, 32, 50, 64, 80, 96, 128] as const;
-export const CAPACITY_LIMITS = { overheadP95Ms: 50, loopLagP99Ms: 20, failedTurnsShare: 0.05 } as const;
+const CAPACITY_STEPS = [1, 2, 4, 8, 16, 32, 50, 64, 80, 96, 128] as const;
+const CAPACITY_LIMITS = { overheadP95Ms: 50, loopLagP99Ms: 20, failedTurnsShare: 0.05 } as const;
 
 export interface CapacityResult {
   limits: typeof CAPACITY_LIMITS;
@@ -17,7 +17,7 @@ export interface CapacityResult {
 }
 
 /** Why a step is over capacity, or undefined when it is within every limit. */
-export function overCapacity(step: PhaseResult): string | undefined {
+function overCapacity(step: PhaseResult): string | undefined {
   const failed = Object.values(step.failures).reduce((a, b) => a + b, 0);
   const total = failed + step.completedTurns;
   if (total === 0 || failed / total > CAPACITY_LIMITS.failedTurnsShare) return `${failed} of ${total} turns failed`;

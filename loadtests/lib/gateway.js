@@ -2,7 +2,7 @@
 import { WebSocket } from 'k6/websockets';
 import { Counter } from 'k6/metrics';
 
-export const GATEWAY_URL = __ENV.S2S_URL || 'ws://127.0.0.1:8080/ws/s2s';
+const GATEWAY_URL = __ENV.S2S_URL || 'ws://127.0.0.1:8080/ws/s2s';
 export const LANG = __ENV.S2S_LANG || 'en';
 /** A turn that has not ended this long after its input counts as an error and the session is closed. */
 export const TURN_TIMEOUT_MS = Number(__ENV.S2S_TURN_TIMEOUT_MS || 20000);

@@ -10,7 +10,7 @@ import { builtInTools } from './tools.ts';
 
 export const MODEL_NODE = 'agent';
 
-export function createChatModel(llm: Config['llm']): ChatOpenAI {
+function createChatModel(llm: Config['llm']): ChatOpenAI {
   return new ChatOpenAI({
     model: llm.model,
     apiKey: llm.apiKey,

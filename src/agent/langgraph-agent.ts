@@ -131,7 +131,7 @@ function toolCallEvents(chunk: unknown): AgentEvent[] {
 }
 
 /** Maps what the OpenAI client and LangGraph throw to the gateway's codes. */
-export function toGatewayError(err: unknown): GatewayError {
+function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { status?: unknown; message?: unknown; name?: unknown; cause?: unknown };
   const message = typeof e?.message === 'string' ? e.message : String(err);

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * The built-in agent's tools. Kept to what a voice assistant needs without outside services: people ask the
  * time and date constantly, and a model cannot know it.
  */
-export const currentTimeTool = tool(
+const currentTimeTool = tool(
   async ({ timeZone }: { timeZone?: string | undefined }) => {
     const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     try {

@@ -21,7 +21,7 @@ test('with nothing set, the gateway runs on embedded defaults', () => {
   assert.equal(config.redisUrl, undefined);
 });
 
-test('the environment names DESIGN.md promises map to their keys', () => {
+test('the environment names the README documents map to their keys', () => {
   const names = envBindings();
   const expected: Record<string, string> = {
     S2S_HOST: 'server.host',

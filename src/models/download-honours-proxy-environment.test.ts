@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { downloadUrl } from './catalog.ts';
 import { downloadFile } from './download.ts';
-import { fixtureBytes, fixtureFile, startConnectProxy, startModelServer, type ModelServer } from './model-server.fixture.ts';
+import { fixtureBytes, fixtureFile, startConnectProxy, startModelServer, type ModelServer } from '../../test/support/model-server.ts';
 
 // Each test file runs in its own process, so setting the proxy variables here touches no other test.
 const bytes = fixtureBytes(128 * 1024);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { downloadUrl } from './catalog.ts';
 import { downloadFile, partialPath, type ProgressEvent } from './download.ts';
-import { fixtureBytes, fixtureFile, startModelServer, type ModelServer } from './model-server.fixture.ts';
+import { fixtureBytes, fixtureFile, startModelServer, type ModelServer } from '../../test/support/model-server.ts';
 
 const bytes = fixtureBytes(300 * 1024);
 const file = fixtureFile('fixture.bin', bytes);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { downloadUrl } from './catalog.ts';
 import { DownloadError, downloadFile, type DownloadSettings } from './download.ts';
-import { fixtureBytes, fixtureFile, startModelServer, type ModelServer } from './model-server.fixture.ts';
+import { fixtureBytes, fixtureFile, startModelServer, type ModelServer } from '../../test/support/model-server.ts';
 
 const bytes = fixtureBytes(200 * 1024);
 const file = fixtureFile('model.bin', bytes);

@@ -31,7 +31,7 @@ export interface DownloadSettings {
   maxRetryDelayMs: number;
 }
 
-export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
+const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
   connectTimeoutMs: 30_000,
   stallTimeoutMs: 60_000,
   retries: 5,
@@ -76,7 +76,7 @@ class TransientFailure extends Error {
 // Errors that mean "no network path to the server": retrying will not help, so the caller can say so at once.
 const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
-export function createDownloadDispatcher(settings: Pick<DownloadSettings, 'connectTimeoutMs' | 'stallTimeoutMs'>): Dispatcher {
+function createDownloadDispatcher(settings: Pick<DownloadSettings, 'connectTimeoutMs' | 'stallTimeoutMs'>): Dispatcher {
   return new EnvHttpProxyAgent({
     connect: { timeout: settings.connectTimeoutMs },
     headersTimeout: settings.stallTimeoutMs,

@@ -7,7 +7,7 @@ import { configSchema, type Config } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
 import { downloadUrl } from './catalog.ts';
 import { ensureModels } from './ensure.ts';
-import { closedPort, fixtureBytes, fixtureCatalog, fixtureFile, startModelServer, type ModelServer } from './model-server.fixture.ts';
+import { closedPort, fixtureBytes, fixtureCatalog, fixtureFile, startModelServer, type ModelServer } from '../../test/support/model-server.ts';
 
 const asrBytes = fixtureBytes(200 * 1024);
 const voiceBytes = fixtureBytes(150 * 1024);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fixtureBytes, fixtureCatalog, fixtureFile, startModelServer, type ModelServer } from './model-server.fixture.ts';
+import { fixtureBytes, fixtureCatalog, fixtureFile, startModelServer, type ModelServer } from '../../test/support/model-server.ts';
 import { terminalProgress } from './progress.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));

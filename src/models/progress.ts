@@ -53,7 +53,7 @@ export function terminalProgress(stream: NodeJS.WritableStream): ProgressListene
 }
 
 /** Plain log lines for logs and pipes: one at the start, one per 10 %, one at the end. */
-export function logProgress(log: ModelLog): ProgressListener {
+function logProgress(log: ModelLog): ProgressListener {
   let nextPercent = 10;
   let meter: RateMeter | undefined;
   return (event: ProgressEvent) => {

@@ -17,7 +17,7 @@ function digestOf(file: CatalogFile): { algorithm: 'sha256' | 'md5'; expected: s
   return undefined;
 }
 
-export async function hashFile(path: string, algorithm: 'sha256' | 'md5', signal: AbortSignal): Promise<string> {
+async function hashFile(path: string, algorithm: 'sha256' | 'md5', signal: AbortSignal): Promise<string> {
   const hash = createHash(algorithm);
   // 1 MiB reads: the read-ahead buffer is the only memory this holds, whatever the file size.
   await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash, { signal });

@@ -27,7 +27,7 @@ function observeOneTurn(metrics: GatewayMetrics): void {
   metrics.error('tts_failed');
 }
 
-test('the plain text exposition has every DESIGN.md metric with its labels and the voice latency buckets', async () => {
+test('the plain text exposition has every metric of docs/observability.md with its labels and the voice latency buckets', async () => {
   const metrics = GatewayMetrics.create();
   observeOneTurn(metrics);
   const { contentType, body } = await metrics.render('*/*');

@@ -11,10 +11,10 @@ import {
 } from 'prom-client';
 import { ERROR_CODES, STAGES, type ErrorCode, type Stage } from '../core/errors.ts';
 
-export const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
+const TURN_OUTCOMES = ['completed', 'interrupted', 'failed', 'empty'] as const;
 export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
 
-export const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
+const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
 export type InterruptionKind = (typeof INTERRUPTION_KINDS)[number];
 
 /**
@@ -127,7 +127,7 @@ export function acceptsOpenMetrics(accept: string | undefined): boolean {
 }
 
 /**
- * The gateway's Prometheus metrics (names in DESIGN.md "Observability names").
+ * The gateway's Prometheus metrics; dashboards and alerts rely on their names and labels (docs/observability.md).
  *
  * A prom-client registry has one content type, and rendering OpenMetrics renames registered counters in place
  * (drops `_total`), so a counter cannot be shared by an OpenMetrics and a plain registry. Each format therefore keeps
@@ -211,9 +211,4 @@ let processMetrics: GatewayMetrics | undefined;
 export function getMetrics(): GatewayMetrics {
   processMetrics ??= GatewayMetrics.create();
   return processMetrics;
-}
-
-/** For `GET /metrics`: `reply.type(contentType).send(body)`. */
-export function renderMetrics(accept: string | undefined): Promise<Exposition> {
-  return getMetrics().render(accept);
 }

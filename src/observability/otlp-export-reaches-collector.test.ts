@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const BOOTSTRAP = fileURLToPath(new URL('./otel.ts', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('./otlp-export.fixture.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../test/support/otlp-export-child.ts', import.meta.url));
 const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_TRACEPARENT = `00-${CLIENT_TRACE_ID}-00f067aa0ba902b7-01`;
 

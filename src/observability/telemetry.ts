@@ -3,7 +3,7 @@ import { getBooleanFromEnv, getStringFromEnv, getStringListFromEnv } from '@open
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 /** service.name unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say otherwise. */
-export const DEFAULT_SERVICE_NAME = 's2s-gateway';
+const DEFAULT_SERVICE_NAME = 's2s-gateway';
 
 let sdk: NodeSDK | undefined;
 /** Set before the SDK loads, so a second call cannot start a second SDK meanwhile. */
@@ -13,7 +13,7 @@ let startRequested = false;
  * Whether the standard OTEL_* variables ask for traces: an OTLP endpoint, or an explicit OTEL_TRACES_EXPORTER
  * (`console` for a quick look; `otlp` alone means the default localhost:4318). OTEL_SDK_DISABLED=true wins.
  */
-export function tracingConfigured(): boolean {
+function tracingConfigured(): boolean {
   if (getBooleanFromEnv('OTEL_SDK_DISABLED')) return false;
   const exporters = getStringListFromEnv('OTEL_TRACES_EXPORTER') ?? [];
   if (exporters[0] === 'none') return false;

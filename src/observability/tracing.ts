@@ -17,7 +17,7 @@ import { GatewayError, isAbortError } from '../core/errors.ts';
 /** A no-op tracer until a tracer provider is registered (see otel.ts), then that provider's. */
 export const tracer = trace.getTracer('s2s-gateway');
 
-/** Span names (DESIGN.md "Observability names"). */
+/** Span names: an interface of dashboards and trace queries (docs/observability.md). */
 export const SPAN = {
   session: 's2s.session',
   turn: 's2s.turn',
@@ -37,7 +37,6 @@ export const ATTR = {
   /** A TurnOutcome of metrics.ts. */
   turnOutcome: 's2s.turn.outcome',
   lang: 's2s.lang',
-  asrModel: 's2s.asr.model',
   ttsVoice: 's2s.tts.voice',
   audioSeconds: 's2s.audio.seconds',
   textChars: 's2s.text.chars',
@@ -56,7 +55,6 @@ export const GEN_AI = {
   operationName: 'gen_ai.operation.name',
   providerName: 'gen_ai.provider.name',
   requestModel: 'gen_ai.request.model',
-  responseModel: 'gen_ai.response.model',
   usageInputTokens: 'gen_ai.usage.input_tokens',
   usageOutputTokens: 'gen_ai.usage.output_tokens',
   /** Seconds from the request to the first streamed chunk. */
@@ -66,7 +64,7 @@ export const GEN_AI = {
 } as const;
 
 /** `{gen_ai.operation.name} {gen_ai.request.model}`, e.g. `chat qwen3-8b`. */
-export function llmSpanName(model: string): string {
+function llmSpanName(model: string): string {
   return `${GEN_AI.chatOperation} ${model}`;
 }
 

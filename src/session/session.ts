@@ -9,7 +9,8 @@ import type { SessionEvent, SessionOptions, SessionSink, SpeechSettings } from '
 import { OutputAudio } from './output-audio.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
-import { Turn, type InterruptKind } from './turn.ts';
+import { Turn } from './turn.ts';
+import type { InterruptionKind } from '../observability/metrics.ts';
 import type { NextTurn, VoiceInput, VoiceInputFactory } from './voice-input.ts';
 
 /** The limits a session enforces itself. */
@@ -282,7 +283,7 @@ export class Session {
     });
   }
 
-  #interrupt(kind: InterruptKind): void {
+  #interrupt(kind: InterruptionKind): void {
     const turn = this.#turn;
     if (!turn || turn.ended) return;
     turn.interrupt();

@@ -9,8 +9,6 @@ import type { SessionEvent, SessionSink, TurnOutcome, TurnTimings } from './even
 import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
-export type InterruptKind = 'client' | 'barge_in' | 'new_input';
-
 export interface TurnInput {
   id: string;
   threadId: string;

@@ -51,7 +51,12 @@ test('a real Prometheus scrapes the metrics module and evaluates every dashboard
   observeTurns(metrics, traceIds);
   const turns = setInterval(() => observeTurns(metrics, traceIds), 250);
 
-  const prometheus = await startPrometheus({ scrapeTarget: `127.0.0.1:${port}`, scrapeIntervalS: 1 });
+  // Without this, a Prometheus that cannot start leaves the interval and the server holding the test open for good.
+  const prometheus = await startPrometheus({ scrapeTarget: `127.0.0.1:${port}`, scrapeIntervalS: 1 }).catch((err: unknown) => {
+    clearInterval(turns);
+    server.close();
+    throw err;
+  });
   try {
     // Rate windows need two scrapes, and the error ratio rule reads what the recording rules wrote.
     await prometheus.waitForSamples('s2s_voice_to_voice_seconds_bucket', { scrapes: 3 });

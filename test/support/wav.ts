@@ -28,7 +28,7 @@ export function toPcm16Bytes(samples: Int16Array): Uint8Array {
   return bytes;
 }
 
-export const FIXTURES_DIR = new URL('../../../shared/fixtures/', import.meta.url).pathname;
+export const FIXTURES_DIR = new URL('../fixtures/', import.meta.url).pathname;
 
 /**
  * Sends interleaved PCM16 as a microphone client would: frames of `frameMs`, each sent once its audio has been

@@ -15,12 +15,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readWav } from './wav.ts';
+import { FIXTURES_DIR, readWav } from './wav.ts';
 
-export const EMPTY_TINY_EN_MODEL = new URL('../../../shared/fixtures/ggml-tiny.en-empty.bin', import.meta.url).pathname;
-export const EMPTY_TINY_MODEL = new URL('../../../shared/fixtures/ggml-tiny-empty.bin', import.meta.url).pathname;
-export const JFK_WAV = new URL('../../../shared/fixtures/jfk.wav', import.meta.url).pathname;
-export const ORDER_STATUS_WAV = new URL('../../../shared/fixtures/order-status-en-16k.wav', import.meta.url).pathname;
+export const EMPTY_TINY_EN_MODEL = `${FIXTURES_DIR}ggml-tiny.en-empty.bin`;
+export const EMPTY_TINY_MODEL = `${FIXTURES_DIR}ggml-tiny-empty.bin`;
+export const JFK_WAV = `${FIXTURES_DIR}jfk.wav`;
+export const ORDER_STATUS_WAV = `${FIXTURES_DIR}order-status-en-16k.wav`;
 
 /** The samples of a 16 kHz mono PCM16 WAV file. */
 export async function readPcm16Mono16k(path: string): Promise<Int16Array> {

@@ -22,7 +22,7 @@ test('close() rejects the frames still waiting with an AbortError, and later fra
 });
 
 test('a crashed worker fails the frames it was running with internal, and is replaced for the next ones', async () => {
-  const worker = await BatchedVadWorker.start(new URL('./crash-on-nan.vad-worker.ts', import.meta.url), defaultSileroModelPath());
+  const worker = await BatchedVadWorker.start(new URL('../../../test/support/crash-on-nan.vad-worker.ts', import.meta.url), defaultSileroModelPath());
   const stream = () => new SileroStream((input, state) => worker.run(input, state));
   try {
     const before = await stream().process(speech);

@@ -15,7 +15,7 @@ export interface PhraseChunkerOptions {
   maxChars?: number;
 }
 
-export const DEFAULT_CHUNKER_OPTIONS: Required<PhraseChunkerOptions> = {
+const DEFAULT_CHUNKER_OPTIONS: Required<PhraseChunkerOptions> = {
   firstMinUnits: 3,
   minUnits: 4,
   clauseMinUnits: 12,

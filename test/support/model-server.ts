@@ -1,12 +1,12 @@
 /**
  * Test support: a loopback HTTP server that serves model files and misbehaves on demand, a CONNECT proxy that counts
- * tunnels, and a catalog pointing at fixture bytes. Used by the tests in this folder only.
+ * tunnels, and a catalog pointing at fixture bytes. Used by the tests of src/models.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { basename } from 'node:path';
-import type { Catalog, CatalogFile } from './catalog.ts';
+import type { Catalog, CatalogFile } from '../../src/models/catalog.ts';
 
 /** What the server does for one request; the default serves the file and honours Range. */
 export interface Plan {

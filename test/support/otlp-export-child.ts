@@ -1,17 +1,17 @@
 /**
- * Child process of otlp-export-reaches-collector.test.ts, run under the bootstrap: makes the spans of one turn through
+ * Child process of src/observability/otlp-export-reaches-collector.test.ts, run under the bootstrap: makes the spans of one turn through
  * the tracing API, prints whether they were recorded, then exits by itself or, with `--wait`, waits for a signal.
  * With `--own-handler` it handles SIGTERM like server.ts: one more span while "draining", then shutdownTelemetry().
  */
 import { setImmediate as nextTurnOfLoop } from 'node:timers/promises';
-import { shutdownTelemetry } from './telemetry.ts';
-import { ATTR, SPAN, extractParentFromHeaders, startChildSpan, startLlmSpan } from './tracing.ts';
+import { shutdownTelemetry } from '../../src/observability/telemetry.ts';
+import { ATTR, SPAN, extractParentFromHeaders, startChildSpan, startLlmSpan } from '../../src/observability/tracing.ts';
 
 const parent = extractParentFromHeaders({ traceparent: process.env.FIXTURE_TRACEPARENT });
 const session = startChildSpan(parent, SPAN.session, { [ATTR.sessionId]: 'session-1' });
 const recording = session.span.isRecording();
 const turn = startChildSpan(session.context, SPAN.turn, { [ATTR.turnId]: 'turn-1' });
-const asr = startChildSpan(turn.context, SPAN.asrTranscribe, { [ATTR.asrModel]: 'tiny.en' });
+const asr = startChildSpan(turn.context, SPAN.asrTranscribe, { [ATTR.lang]: 'en' });
 await nextTurnOfLoop();
 asr.span.end();
 const agent = startChildSpan(turn.context, SPAN.agent);
