@@ -3,7 +3,7 @@
  * throws outside any handler, which kills the thread as a crash would.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ThreadRequest } from '../../src/engines/shared/worker-thread.ts';
+import type { ThreadRequest } from '../../src/engines/worker-threads/worker-thread.ts';
 import { SILERO_CONTEXT_SAMPLES, SILERO_INPUT_SAMPLES } from '../../src/engines/silero/silero-model.ts';
 import type { VadRequest, VadWorkerData } from '../../src/engines/silero/vad-worker.ts';
 

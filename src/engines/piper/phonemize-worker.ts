@@ -1,5 +1,5 @@
 import { EspeakIpa } from './espeak-ipa.ts';
-import { serveRequests } from '../shared/serve-requests.ts';
+import { serveRequests } from '../worker-threads/serve-requests.ts';
 
 /** One sentence's clauses, phonemised in `language` (an espeak voice). */
 export interface PhonemizeRequest {

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { type Served, serveRequests } from '../shared/serve-requests.ts';
+import { type Served, serveRequests } from '../worker-threads/serve-requests.ts';
 
 /** Handed to each worker: the model file and onnxruntime's intra-op threads. */
 export interface PiperInferenceWorkerData {

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../core/errors.ts';
 import { type PoolFailure, WorkerPool } from '../../core/worker-pool.ts';
-import { WorkerThread } from '../shared/worker-thread.ts';
+import { WorkerThread } from '../worker-threads/worker-thread.ts';
 
 export interface ThreadPoolOptions {
   /** The worker module; it calls `serveRequests`. */

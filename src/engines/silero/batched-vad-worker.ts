@@ -1,7 +1,7 @@
 import { BoundedQueue } from '../../core/bounded-queue.ts';
 import { GatewayError, isAbortError } from '../../core/errors.ts';
 import { type PoolFailure, WorkerPool } from '../../core/worker-pool.ts';
-import { WorkerThread } from '../shared/worker-thread.ts';
+import { WorkerThread } from '../worker-threads/worker-thread.ts';
 import { SILERO_INPUT_SAMPLES, SILERO_STATE_SIZE, SILERO_STATE_UNITS } from './silero-model.ts';
 import type { VadRequest, VadWorkerData } from './vad-worker.ts';
 

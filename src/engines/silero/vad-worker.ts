@@ -5,7 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { serveRequests } from '../shared/serve-requests.ts';
+import { serveRequests } from '../worker-threads/serve-requests.ts';
 import { SILERO_INPUT_SAMPLES, SILERO_SAMPLE_RATE_HZ, SILERO_STATE_UNITS } from './silero-model.ts';
 
 /**
