@@ -8,9 +8,9 @@ export interface AudioFormat {
   channels: number;
 }
 
-export const MIN_SAMPLE_RATE_HZ = 8_000;
-export const MAX_SAMPLE_RATE_HZ = 48_000;
-export const MAX_CHANNELS = 2;
+const MIN_SAMPLE_RATE_HZ = 8_000;
+const MAX_SAMPLE_RATE_HZ = 48_000;
+const MAX_CHANNELS = 2;
 /** What every stage after the audio input works on: 16 kHz mono PCM16. */
 export const PIPELINE_SAMPLE_RATE_HZ = 16_000;
 /** Full scale of a PCM16 sample, for conversions to and from -1..1. */

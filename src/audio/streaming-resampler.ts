@@ -8,7 +8,7 @@ const { create, ConverterType } = libsamplerate;
  * more than 100 dB down, so nothing folds back. SRC_SINC_MEDIUM_QUALITY stays flat to 7 kHz but costs 2.5-3 times
  * as much on the event loop (bench/resample.bench.ts), for a band speech recognition barely uses.
  */
-export const DEFAULT_CONVERTER: ConverterTypeValue = ConverterType.SRC_SINC_FASTEST;
+const DEFAULT_CONVERTER: ConverterTypeValue = ConverterType.SRC_SINC_FASTEST;
 
 /** Zeros fed per step while draining: longer than the sinc filter's half-length at any supported ratio. */
 const DRAIN_BLOCK_FRAMES = 1024;

@@ -149,7 +149,7 @@ export class PiperVoice implements Synthesizer {
 }
 
 /** Piper's own knobs, as its voice config names them. */
-export const piperOptionsSchema = z.strictObject({
+const piperOptionsSchema = z.strictObject({
   length_scale: z.number().min(0.25).max(4).optional(),
   noise_scale: z.number().min(0).max(2).optional(),
   noise_w: z.number().min(0).max(2).optional(),

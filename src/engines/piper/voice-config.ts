@@ -6,7 +6,7 @@ import { GatewayError } from '../../core/errors.ts';
  * The part of a Piper `voice.onnx.json` this engine uses. Unknown keys (dataset, language, piper_version...)
  * are ignored: voices from different Piper versions carry different extras.
  */
-export const voiceConfigSchema = z.object({
+const voiceConfigSchema = z.object({
   audio: z.object({ sample_rate: z.number().int().min(8_000).max(48_000) }),
   espeak: z.object({ voice: z.string().min(1) }),
   // Piper's training defaults, used by voices exported without an `inference` section.
