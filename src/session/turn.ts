@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import type { AgentEvent, AgentTurn } from '../contracts/agent.ts';
+import type { AgentEvent, AgentTurn, ClientTool } from '../contracts/agent.ts';
 import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
 import { GatewayError } from '../core/errors.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
-import type { SessionEvent, SessionSink, TurnOutcome, TurnTimings } from './events.ts';
+import type { SessionEvent, SessionSink, TurnOutcome, TurnSource, TurnTimings } from './events.ts';
 import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
@@ -14,13 +14,18 @@ export type InterruptKind = 'client' | 'barge_in' | 'new_input';
 export interface TurnInput {
   id: string;
   threadId: string;
-  text: string;
+  /** The user's new message; absent when the turn answers the conversation as it stands. */
+  text?: string | undefined;
   lang: string;
+  /** False: the answer is text only, nothing is synthesised. */
+  speak: boolean;
+  instructions?: string | undefined;
+  clientTools?: readonly ClientTool[] | undefined;
   /** performance.now() when the turn's clock starts: end of user speech for a voice turn, arrival for text. */
   startedAt: number;
   /** Stage times measured before the turn began (VAD, ASR), reported with its own. */
   timings?: TurnTimings;
-  source: 'text' | 'voice';
+  source: TurnSource;
 }
 
 export interface TurnDeps {
@@ -134,7 +139,8 @@ export class Turn {
 
   #think(phrases: Readable, signal: AbortSignal): Promise<void> {
     const { telemetry } = this.#deps;
-    const attributes = { [ATTR.textChars]: this.input.text.length, ...telemetry.content({ transcript: this.input.text }) };
+    const text = this.input.text ?? '';
+    const attributes = { [ATTR.textChars]: text.length, ...telemetry.content({ transcript: text }) };
     return telemetry.stage(SPAN.agent, attributes, async (span, traceContext) => {
       await this.#converse(phrases, signal, traceContext);
       // An interrupted agent stream ends quietly instead of throwing; its span still says it was cut short.
@@ -144,21 +150,26 @@ export class Turn {
 
   async #converse(phrases: Readable, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
     const chunker = new PhraseChunker();
-    const { id, threadId, text, lang } = this.input;
+    const { id, threadId, text, lang, instructions, clientTools, speak } = this.input;
     try {
-      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext })) {
+      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext, instructions, clientTools })) {
         if (signal.aborted) return;
         if (event.type === 'tool_call') {
           this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args });
           continue;
         }
+        if (event.type === 'client_tool_call') {
+          const { callId, name, arguments: args } = event;
+          this.#send({ type: 'client_tool_call', turnId: id, callId, name, arguments: args });
+          continue;
+        }
         this.#mark('llmFirstTokenMs');
         this.#answer += event.text;
         this.#send({ type: 'answer_delta', turnId: id, text: event.text });
-        for (const phrase of chunker.push(event.text)) this.#queuePhrase(phrases, phrase);
+        if (speak) for (const phrase of chunker.push(event.text)) this.#queuePhrase(phrases, phrase);
       }
       if (signal.aborted) return;
-      for (const phrase of chunker.flush()) this.#queuePhrase(phrases, phrase);
+      if (speak) for (const phrase of chunker.flush()) this.#queuePhrase(phrases, phrase);
       this.#mark('llmTotalMs');
     } finally {
       phrases.push(null);
@@ -213,6 +224,8 @@ export class Turn {
   }
 
   #heard(): string {
+    // A text-only answer was read as it arrived: all of it that was sent counts.
+    if (!this.input.speak) return this.#answer;
     return this.#audio?.sentText() ?? '';
   }
 

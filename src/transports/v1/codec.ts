@@ -50,6 +50,9 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
       const { code, message, recoverable, retryable } = event.error;
       return { type: 'error', code, message, recoverable, retryable, ...(event.turnId !== undefined && { turn_id: event.turnId }) };
     }
+    // Protocol v1 has no message for these: a turn shows itself by its first token, and clients declare no tools.
+    case 'turn_started':
+    case 'client_tool_call':
     case 'ended':
       return undefined;
   }
