@@ -60,7 +60,7 @@ export interface SessionUpdate {
 
 /** A response asked for without new input; unset fields keep the session's. */
 export interface RespondOptions {
-  /** Added to the system prompt for this response only (after the session's). */
+  /** Added to the system prompt for this response only, instead of the session's. */
   instructions?: string | undefined;
   speak?: boolean | undefined;
 }

@@ -6,7 +6,7 @@ import { GatewayMetrics } from '../observability/metrics.ts';
 import { SessionTelemetry } from './telemetry.ts';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 
-test('items join the conversation in order; respond answers without new input, with session and response instructions', async () => {
+test('items join the conversation in order; respond answers without new input, with its own instructions, else the session\'s', async () => {
   const { session, sink, agent } = fakeSession();
   await session.start({ instructions: 'Be brief.' });
   await session.remember({ type: 'user_text', text: 'My name is Ada.' });
@@ -17,7 +17,10 @@ test('items join the conversation in order; respond answers without new input, w
   await sink.next('turn_ended');
   assert.deepEqual(agent.items.map((i) => i.item.type), ['user_text', 'tool_output']);
   assert.equal(agent.turns[0]?.text, undefined);
-  assert.equal(agent.turns[0]?.instructions, 'Be brief.\n\nSay hello.');
+  assert.equal(agent.turns[0]?.instructions, 'Say hello.', 'a response\'s instructions stand in for the session\'s');
+  await session.respond();
+  await sink.next('turn_ended', 1);
+  assert.equal(agent.turns[1]?.instructions, 'Be brief.');
   await session.end();
 });
 

@@ -157,7 +157,8 @@ export class Session {
     if (this.#closed) return;
     const startedAt = performance.now();
     const id = randomUUID();
-    const instructions = [started.instructions, options.instructions].filter(Boolean).join('\n\n') || undefined;
+    // A response's own instructions stand in for the session's, for this response only.
+    const instructions = options.instructions ?? started.instructions;
     try {
       this.#startTurn(
         started,
@@ -169,15 +170,19 @@ export class Session {
     }
   }
 
-  /** Adds to the conversation without answering; after the running turn's own memory update. */
-  remember(item: ConversationItem): Promise<void> {
+  /** Adds to the conversation without answering, after the running turn's own memory update. False if refused or failed. */
+  async remember(item: ConversationItem): Promise<boolean> {
     const started = this.#startedFor('adding to the conversation');
-    if (!started) return Promise.resolve();
+    if (!started) return false;
     if (item.type === 'user_text') {
       const { maxTextChars } = this.#deps.limits;
-      if (item.text.trim() === '') return Promise.resolve(this.#error(new GatewayError('empty_text', 'a conversation item needs some text')));
+      if (item.text.trim() === '') {
+        this.#error(new GatewayError('empty_text', 'a conversation item needs some text'));
+        return false;
+      }
       if (item.text.length > maxTextChars) {
-        return Promise.resolve(this.#error(new GatewayError('text_too_long', `the item is ${item.text.length} characters; the limit is ${maxTextChars}`)));
+        this.#error(new GatewayError('text_too_long', `the item is ${item.text.length} characters; the limit is ${maxTextChars}`));
+        return false;
       }
     }
     return this.#remember(started, [item]);
@@ -344,13 +349,15 @@ export class Session {
     await this.#deps.store.put(started.id, { lang: started.lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now() });
   }
 
-  async #remember(started: Started, items: ConversationItem[]): Promise<void> {
+  async #remember(started: Started, items: ConversationItem[]): Promise<boolean> {
     const write = this.#memory.then(() => this.#deps.agent().addItems(started.id, items));
     this.#memory = write.catch(() => undefined);
     try {
       await write;
+      return true;
     } catch (err) {
       this.#fail(err);
+      return false;
     }
   }
 
@@ -367,7 +374,7 @@ export class Session {
     if (!started.turnTaking.autoRespond && next.text !== undefined) {
       // The utterance's span covers hearing it; the answer, when asked for, is a turn of its own.
       next.telemetry.ended('completed', next.timings ?? {}, {});
-      return this.#remember(started, [{ type: 'user_text', text: next.text }]);
+      return this.#remember(started, [{ type: 'user_text', text: next.text }]).then(() => undefined);
     }
     try {
       this.#startTurn(started, next);
