@@ -7,6 +7,7 @@ import { GatewayError } from '../core/errors.ts';
 import type { Agent, AgentEvent, AgentTurn, ConversationItem } from '../contracts/agent.ts';
 import { createCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts';
+import { FinishReasons } from './finish-reasons.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
 import { LlmWatchdog } from './watchdog.ts';
@@ -49,6 +50,7 @@ export class LangGraphAgent implements Agent {
       if (turn.instructions) configurable.instructions = turn.instructions;
       if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
       const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
+      const finishReasons = new FinishReasons();
       const stream = await this.#graph.stream(
         // No new message: the model answers the conversation as it stands (items or a tool output were added).
         { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] },
@@ -56,11 +58,11 @@ export class LangGraphAgent implements Agent {
           streamMode: ['messages', 'updates'],
           signal: watchdog.signal,
           configurable,
-          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model)],
+          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons],
         },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames)) {
+        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons)) {
           if (event.type === 'token') watchdog.tokenArrived();
           yield event;
         }
@@ -133,11 +135,14 @@ function tokenEvents(chunk: unknown): AgentEvent[] {
   return [{ type: 'token', text: message.content }];
 }
 
-function toolCallEvents(chunk: unknown, clientToolNames: ReadonlySet<string>): AgentEvent[] {
+function toolCallEvents(chunk: unknown, clientToolNames: ReadonlySet<string>, finishReasons: FinishReasons): AgentEvent[] {
   const events: AgentEvent[] = [];
   for (const update of Object.values(chunk as Record<string, { messages?: BaseMessage[] } | undefined>)) {
     for (const message of update?.messages ?? []) {
       if (!isAIMessage(message)) continue;
+      const usage = message.usage_metadata;
+      const stoppedAtLimit = finishReasons.next() === 'length';
+      if (usage) events.push({ type: 'usage', inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, stoppedAtLimit });
       for (const call of message.tool_calls ?? []) {
         events.push(
           clientToolNames.has(call.name)

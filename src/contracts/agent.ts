@@ -13,7 +13,9 @@ export type AgentEvent =
   /** The agent ran (or is about to run) one of its own tools. */
   | { type: 'tool_call'; name: string; args: unknown }
   /** The model called a client tool: the answer stops here until the client sends the call's output. */
-  | { type: 'client_tool_call'; callId: string; name: string; arguments: string };
+  | { type: 'client_tool_call'; callId: string; name: string; arguments: string }
+  /** One LLM call finished: its token counts, and whether it stopped at the token limit rather than by choice. */
+  | { type: 'usage'; inputTokens: number; outputTokens: number; stoppedAtLimit: boolean };
 
 /** Something added to a conversation without asking for an answer. */
 export type ConversationItem =

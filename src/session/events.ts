@@ -26,6 +26,13 @@ export interface TurnTimings {
 
 export type TurnOutcome = 'completed' | 'interrupted' | 'failed';
 
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** The answer stopped at the LLM's token limit (llm.maxTokens), not where the model ended it. */
+  stoppedAtLimit: boolean;
+}
+
 /** What a turn answers: typed text, an utterance, or the conversation as it stands (`respond`). */
 export type TurnSource = 'text' | 'voice' | 'conversation';
 
@@ -78,8 +85,9 @@ export type SessionEvent =
     }
   /** A turn begins: an answer to typed text, to an utterance, or (`respond`) to the conversation as it stands. */
   | { type: 'turn_started'; turnId: string; source: TurnSource }
-  | { type: 'speech_started' }
-  | { type: 'speech_stopped' }
+  /** `audioMs`: where in the session's microphone audio speech began (its first voiced frame) or stopped. */
+  | { type: 'speech_started'; audioMs?: number }
+  | { type: 'speech_stopped'; audioMs?: number }
   | { type: 'transcript_partial'; turnId: string; text: string }
   | { type: 'transcript_final'; turnId: string; text: string }
   | { type: 'answer_delta'; turnId: string; text: string }
@@ -88,7 +96,14 @@ export type SessionEvent =
   | { type: 'client_tool_call'; turnId: string; callId: string; name: string; arguments: string }
   | { type: 'audio_started'; turnId: string; sampleRateHz: number }
   | { type: 'audio_ended'; turnId: string; sampleRateHz: number }
-  | { type: 'turn_ended'; turnId: string; outcome: TurnOutcome; timings: TurnTimings }
+  | {
+      type: 'turn_ended';
+      turnId: string;
+      outcome: TurnOutcome;
+      timings: TurnTimings;
+      /** Tokens of the turn's LLM calls, when the LLM server reported them. */
+      usage?: TurnUsage;
+    }
   | { type: 'error'; error: GatewayError; turnId?: string }
   /** The session ended itself (a limit, shutdown): the transport closes the connection saying why. */
   | { type: 'ended'; code: SessionEndCode; message: string };

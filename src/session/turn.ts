@@ -5,7 +5,7 @@ import { GatewayError } from '../core/errors.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
-import type { SessionEvent, SessionSink, TurnOutcome, TurnSource, TurnTimings } from './events.ts';
+import type { SessionEvent, SessionSink, TurnOutcome, TurnSource, TurnTimings, TurnUsage } from './events.ts';
 import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
@@ -61,6 +61,7 @@ export class Turn {
   /** performance.now() when the response starts: after VAD and ASR on a voice turn, at once on a typed one. */
   readonly #respondingAt = performance.now();
   #answer = '';
+  #usage: TurnUsage | undefined;
   #playback: ChildSpan | undefined;
   #ended = false;
   #outcome: TurnOutcome = 'completed';
@@ -158,6 +159,12 @@ export class Turn {
           this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args });
           continue;
         }
+        if (event.type === 'usage') {
+          const { inputTokens, outputTokens, stoppedAtLimit } = event;
+          const sum = this.#usage ?? { inputTokens: 0, outputTokens: 0, stoppedAtLimit: false };
+          this.#usage = { inputTokens: sum.inputTokens + inputTokens, outputTokens: sum.outputTokens + outputTokens, stoppedAtLimit };
+          continue;
+        }
         if (event.type === 'client_tool_call') {
           const { callId, name, arguments: args } = event;
           this.#send({ type: 'client_tool_call', turnId: id, callId, name, arguments: args });
@@ -250,7 +257,7 @@ export class Turn {
       // A voice turn's clock starts at the end of the user's speech, so its first audio is voice-to-voice.
       if (this.input.source === 'voice') this.#timings.voiceToVoiceMs = firstAudio;
     }
-    sink.event({ type: 'turn_ended', turnId: this.input.id, outcome: this.#outcome, timings: this.#timings });
+    sink.event({ type: 'turn_ended', turnId: this.input.id, outcome: this.#outcome, timings: this.#timings, ...(this.#usage && { usage: this.#usage }) });
   }
 
   #send(event: SessionEvent): void {

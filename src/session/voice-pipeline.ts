@@ -72,6 +72,9 @@ class VoicePipeline implements VoiceInput {
   readonly #bytesPerMs: number;
   readonly #maxQueuedBytes: number;
   #clock = new ArrivalClock();
+  /** 16 kHz audio taken by the endpointer since the last clear (its positions restart there), and before it. */
+  #receivedMs = 0;
+  #clearedMs = 0;
   /** Utterances that ended and are being transcribed or handed on, for `settled()`. */
   readonly #inFlight = new Set<Promise<void>>();
   readonly #closed = new AbortController();
@@ -147,6 +150,8 @@ class VoicePipeline implements VoiceInput {
       this.#input.flush();
       this.#endpointer.reset();
       this.#clock = new ArrivalClock();
+      this.#clearedMs += this.#receivedMs;
+      this.#receivedMs = 0;
       this.#utterance = undefined;
     });
   }
@@ -177,6 +182,7 @@ class VoicePipeline implements VoiceInput {
         this.#queuedBytes -= chunk.byteLength;
         const audio = this.#input.push(chunk);
         this.#clock.received(audio.length);
+        this.#receivedMs += (audio.length * 1000) / PIPELINE_SAMPLE_RATE_HZ;
         const events = audio.length > 0 ? await this.#endpointer.push(audio, this.#closed.signal) : [];
         void this.#handle(events);
         this.#maybeBargeIn();
@@ -196,7 +202,8 @@ class VoicePipeline implements VoiceInput {
   #handle(events: VadEvent[]): Promise<void> {
     const finals: Promise<void>[] = [];
     for (const event of events) {
-      this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped' });
+      const audioMs = Math.round(this.#clearedMs + (event.type === 'speech_start' ? event.onsetMs : event.speechEndMs));
+      this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped', audioMs });
       if (event.type === 'speech_start') {
         this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now() };
       } else {

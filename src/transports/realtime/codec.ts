@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayError } from '../../core/errors.ts';
-import type { SessionEvent } from '../../session/events.ts';
+import type { SessionEvent, TurnUsage } from '../../session/events.ts';
 import { EVENT_NAMES, PART_TYPES, type Dialect } from './dialect.ts';
 import type { RealtimeSettings } from './settings.ts';
 
@@ -94,9 +94,9 @@ export class RealtimeCodec {
       case 'ended':
         return [];
       case 'speech_started':
-        return this.#speechStarted();
+        return this.#speechStarted(event.audioMs ?? 0);
       case 'speech_stopped':
-        return this.#speechStopped();
+        return this.#speechStopped(event.audioMs ?? 0);
       case 'transcript_partial':
         return this.#transcript(event.text, false);
       case 'transcript_final':
@@ -114,7 +114,7 @@ export class RealtimeCodec {
       case 'client_tool_call':
         return this.#functionCall(event.turnId, event.callId, event.name, event.arguments);
       case 'turn_ended':
-        return this.#responseDone(event.turnId, event.outcome);
+        return this.#responseDone(event.turnId, event.outcome, event.usage);
       case 'error':
         if (this.#response && event.turnId === this.#response.turnId) this.#response.error = event.error;
         return [errorEvent(event.error)];
@@ -173,18 +173,21 @@ export class RealtimeCodec {
     };
   }
 
-  #speechStarted(): ServerEvent[] {
+  #speechStarted(audioMs: number): ServerEvent[] {
     this.#openUser = this.#newUser();
-    if (!this.#settings().turnDetection) return [];
-    return [{ type: 'input_audio_buffer.speech_started', item_id: this.#openUser.item.id, audio_start_ms: 0 }];
+    const detection = this.#settings().turnDetection;
+    if (!detection) return [];
+    // Realtime counts the prefix padding as part of the speech.
+    const start = Math.max(0, audioMs - detection.prefixPaddingMs);
+    return [{ type: 'input_audio_buffer.speech_started', item_id: this.#openUser.item.id, audio_start_ms: start }];
   }
 
-  #speechStopped(): ServerEvent[] {
+  #speechStopped(audioMs: number): ServerEvent[] {
     const user = this.#openUser;
     // Push-to-talk: the commit made the item; the VAD's end of speech is not news to the client.
     if (!this.#settings().turnDetection) this.#openUser = undefined;
     if (!user || !this.#settings().turnDetection) return [];
-    return [{ type: 'input_audio_buffer.speech_stopped', item_id: user.item.id, audio_end_ms: 0 }, ...this.#commitUser(user)];
+    return [{ type: 'input_audio_buffer.speech_stopped', item_id: user.item.id, audio_end_ms: audioMs }, ...this.#commitUser(user)];
   }
 
   #commitUser(user: UserAudio): ServerEvent[] {
@@ -286,18 +289,20 @@ export class RealtimeCodec {
     return events;
   }
 
-  #responseDone(turnId: string, outcome: 'completed' | 'interrupted' | 'failed'): ServerEvent[] {
+  #responseDone(turnId: string, outcome: 'completed' | 'interrupted' | 'failed', usage: TurnUsage | undefined): ServerEvent[] {
     const response = this.#response;
     if (!response || response.turnId !== turnId) return [];
     this.#response = undefined;
-    const status = outcome === 'completed' ? 'completed' : outcome === 'interrupted' ? 'cancelled' : 'failed';
+    const finished = usage?.stoppedAtLimit ? 'incomplete' : 'completed';
+    const status = outcome === 'completed' ? finished : outcome === 'interrupted' ? 'cancelled' : 'failed';
     const events = this.#closeMessage(response, status === 'completed' ? 'completed' : 'incomplete');
-    events.push({ type: 'response.done', response: this.#wireResponse(response, status) });
+    events.push({ type: 'response.done', response: this.#wireResponse(response, status, usage) });
     return events;
   }
 
-  #wireResponse(response: Response, status: string): Record<string, unknown> {
+  #wireResponse(response: Response, status: string, usage?: TurnUsage): Record<string, unknown> {
     let details: Record<string, unknown> | null = null;
+    if (status === 'incomplete') details = { type: 'incomplete', reason: 'max_output_tokens' };
     if (status === 'cancelled') details = { type: 'cancelled', reason: this.#cancelRequested ? 'client_cancelled' : 'turn_detected' };
     if (status === 'failed') {
       const error = response.error;
@@ -312,7 +317,7 @@ export class RealtimeCodec {
       output: response.output.map((item) => ({ ...item })),
       conversation_id: 'conv_default',
       [this.#dialect === 'ga' ? 'output_modalities' : 'modalities']: modalities,
-      usage: null,
+      usage: usage ? wireUsage(usage) : null,
       metadata: null,
     };
   }
@@ -326,6 +331,17 @@ export class RealtimeCodec {
     if (this.#dialect === 'ga' && item.status === 'completed') events.push({ type: 'conversation.item.done', item: { ...item } });
     return events;
   }
+}
+
+/** The LLM's tokens: all text, as the gateway's model reads and writes text (speech goes through ASR and TTS). */
+function wireUsage(usage: TurnUsage): Record<string, unknown> {
+  return {
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    input_token_details: { text_tokens: usage.inputTokens, audio_tokens: 0, cached_tokens: 0 },
+    output_token_details: { text_tokens: usage.outputTokens, audio_tokens: 0 },
+  };
 }
 
 /** Client faults are `invalid_request_error`; the rest are the server's. */

@@ -73,6 +73,12 @@ describe('the official openai Realtime client over wss, against the real pipelin
       assert.ok(order.indexOf(before!) >= 0 && order.indexOf(before!) < order.indexOf(after!), `${before} before ${after}: ${order.join(', ')}`);
     }
     assert.equal(done.response.status, 'completed');
+    // The stand-in counts words: the answer's four words, and the prompt's.
+    assert.equal(done.response.usage.output_tokens, 4);
+    assert.ok(done.response.usage.input_tokens > 0);
+    const stopped = client.of('input_audio_buffer.speech_stopped')[0]!;
+    const appendedMs = (mic24k.samples.length / 24) + 1_000;
+    assert.ok(speechStarted.audio_start_ms < stopped.audio_end_ms && stopped.audio_end_ms <= appendedMs, JSON.stringify([speechStarted, stopped]));
     const transcript = client.of('response.output_audio_transcript.delta').map((e) => e.delta).join('');
     assert.equal(transcript, 'Your order ships today.');
     assert.equal(client.of('response.output_audio_transcript.done')[0]?.transcript, transcript);
@@ -203,6 +209,23 @@ describe('the official openai Realtime client over wss, against the real pipelin
     const pcm = asSamples(decodeG711('pcmu', ulaw));
     const peak = pcm.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
     assert.ok(peak > 1_000, `the decoded answer is speech, not silence (peak ${peak}) for "${transcript}"`);
+  });
+
+  test('an answer cut off by the token limit ends as incomplete', async () => {
+    env.llm.setScript({ text: 'This answer runs out', finishReason: 'length' });
+    try {
+      const client = await RealtimeTestClient.connect(front);
+      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Talk' }] } });
+      client.send({ type: 'response.create', response: { output_modalities: ['text'] } });
+      const done = await client.next('response.done');
+      await client.close();
+      assert.equal(done.response.status, 'incomplete');
+      assert.deepEqual(done.response.status_details, { type: 'incomplete', reason: 'max_output_tokens' });
+      assert.equal(client.of('response.output_text.done')[0]?.text, 'This answer runs out');
+      assert.equal(client.audio().length, 0, 'a text-only response has no audio');
+    } finally {
+      env.llm.setScript({ text: 'Your order ships today.' });
+    }
   });
 
   test('errors name the offending event and never close the socket', async () => {
