@@ -18,7 +18,8 @@ const betaAudioFormat = z.enum(['pcm16', 'g711_ulaw', 'g711_alaw']);
 
 const turnDetection = z
   .looseObject({
-    type: z.string(),
+    // Semantic VAD needs a model the gateway does not have: it runs as server VAD, and the session says so.
+    type: z.enum(['server_vad', 'semantic_vad']),
     threshold: z.number().min(0).max(1).optional(),
     prefix_padding_ms: z.number().int().min(0).max(5_000).optional(),
     silence_duration_ms: z.number().int().min(0).max(10_000).optional(),
