@@ -58,10 +58,11 @@ export class RealtimeChannel implements SessionSink {
   send(event: ServerEvent): void {
     if (!this.open) return;
     this.#sent += 1;
-    if (event.type === 'error' && this.offending) {
-      const error = event.error as { event_id: string | null; param: string | null };
-      error.event_id ??= this.offending.eventId ?? null;
-      error.param ??= this.offending.param ?? null;
+    if (event.type === 'error') {
+      const error = event.error as { event_id: string | null | undefined; param: string | null | undefined };
+      const offending = error.event_id === undefined ? this.offending : undefined;
+      error.event_id = error.event_id ?? offending?.eventId ?? null;
+      error.param = error.param ?? offending?.param ?? null;
     }
     this.#ws.send(JSON.stringify({ event_id: `event_${this.#sent}`, ...event }));
   }

@@ -117,7 +117,8 @@ export class RealtimeCodec {
         return this.#responseDone(event.turnId, event.outcome, event.usage);
       case 'error':
         if (this.#response && event.turnId === this.#response.turnId) this.#response.error = event.error;
-        return [errorEvent(event.error)];
+        // A turn's failure is not the fault of whatever client event is being handled when it arrives.
+        return [errorEvent(event.error, event.turnId === undefined ? undefined : null)];
     }
   }
 
@@ -349,6 +350,7 @@ export function errorType(error: GatewayError): string {
   return error.stage === 'session' && error.code !== 'internal' ? 'invalid_request_error' : 'server_error';
 }
 
-export function errorEvent(error: GatewayError, eventId?: string | null, param?: string | null): ServerEvent {
-  return { type: 'error', error: { type: errorType(error), code: error.code, message: error.message, param: param ?? null, event_id: eventId ?? null } };
+/** `eventId` undefined: the channel names the client event being handled, if any. */
+export function errorEvent(error: GatewayError, eventId?: string | null): ServerEvent {
+  return { type: 'error', error: { type: errorType(error), code: error.code, message: error.message, param: undefined, event_id: eventId } };
 }

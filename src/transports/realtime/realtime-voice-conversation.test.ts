@@ -21,6 +21,7 @@ async function resampled(wav: Wav, rateHz: number): Promise<Wav> {
   return { sampleRateHz: rateHz, channels: 1, samples };
 }
 
+const userTextItem = (text: string) => ({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
 const asSamples = (bytes: Uint8Array) => new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 
 describe('the official openai Realtime client over wss, against the real pipeline', () => {
@@ -94,7 +95,7 @@ describe('the official openai Realtime client over wss, against the real pipelin
     env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
     try {
       const client = await RealtimeTestClient.connect(front);
-      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Tell me a long story' }] } });
+      client.send(userTextItem('Tell me a long story'));
       await client.next('conversation.item.added');
       client.send({ type: 'response.create' });
       const delta = await client.next('response.output_audio.delta');
@@ -113,7 +114,7 @@ describe('the official openai Realtime client over wss, against the real pipelin
 
       env.llm.setScript({ text: 'Fine.' });
       const next = env.llm.requests.length;
-      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Go on' }] } });
+      client.send(userTextItem('Go on'));
       client.send({ type: 'response.create' });
       await client.next('response.done', { after: 1 });
       await client.close();
@@ -161,7 +162,7 @@ describe('the official openai Realtime client over wss, against the real pipelin
       client.send({ type: 'session.update', session: { type: 'realtime', tools: [{ type: 'function', name: 'lookup_order', description: 'Look up an order', parameters }] } });
       await client.next('session.updated');
       const first = env.llm.requests.length;
-      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Where is order 42?' }] } });
+      client.send(userTextItem('Where is order 42?'));
       client.send({ type: 'response.create' });
       const args = await client.next('response.function_call_arguments.done');
       assert.equal(args.name, 'lookup_order');
@@ -215,7 +216,7 @@ describe('the official openai Realtime client over wss, against the real pipelin
     env.llm.setScript({ text: 'This answer runs out', finishReason: 'length' });
     try {
       const client = await RealtimeTestClient.connect(front);
-      client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Talk' }] } });
+      client.send(userTextItem('Talk'));
       client.send({ type: 'response.create', response: { output_modalities: ['text'] } });
       const done = await client.next('response.done');
       await client.close();
@@ -223,6 +224,24 @@ describe('the official openai Realtime client over wss, against the real pipelin
       assert.deepEqual(done.response.status_details, { type: 'incomplete', reason: 'max_output_tokens' });
       assert.equal(client.of('response.output_text.done')[0]?.text, 'This answer runs out');
       assert.equal(client.audio().length, 0, 'a text-only response has no audio');
+    } finally {
+      env.llm.setScript({ text: 'Your order ships today.' });
+    }
+  });
+
+  test('an LLM failure ends the response as failed, with a server_error event', async () => {
+    env.llm.setScript({ httpStatus: 500 });
+    try {
+      const client = await RealtimeTestClient.connect(front);
+      client.send(userTextItem('Hello'));
+      client.send({ type: 'response.create' });
+      const done = await client.next('response.done');
+      await client.close();
+      assert.equal(done.response.status, 'failed');
+      assert.equal(done.response.status_details.error.code, 'llm_unavailable');
+      const error = client.errors()[0];
+      assert.equal(error?.error.type, 'server_error');
+      assert.equal(error?.error.code, 'llm_unavailable');
     } finally {
       env.llm.setScript({ text: 'Your order ships today.' });
     }

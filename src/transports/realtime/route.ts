@@ -60,10 +60,14 @@ export function realtime(deps: TransportDeps, vad: VadDefaults) {
   };
 }
 
+/** Realtime clients never start a session themselves: one that cannot start (a model still loading) is closed. */
+const TRY_AGAIN_LATER = 1013;
+
 async function start(conn: Connection, lang: string | undefined): Promise<void> {
-  const { audioIn, audioOutSampleRateHz, voice, ...rest } = toSessionUpdate(conn.settings);
-  await conn.session.start({ lang, audioIn, audioOutSampleRateHz, voice, ...rest });
-  sendSession(conn, 'session.created');
+  await conn.session.start({ lang, ...toSessionUpdate(conn.settings) });
+  if (conn.channel.started) return sendSession(conn, 'session.created');
+  // The error event has said why; a client waiting for session.created would otherwise wait forever.
+  conn.channel.close(TRY_AGAIN_LATER, 'the session could not start');
 }
 
 function sendSession(conn: Connection, type: 'session.created' | 'session.updated'): void {
