@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayError } from '../../core/errors.ts';
-import type { SessionEvent, TurnUsage } from '../../session/events.ts';
+import type { SessionEvent, TurnTimings, TurnUsage } from '../../session/events.ts';
+import { v1Timings } from '../v1/codec.ts';
 import { EVENT_NAMES, PART_TYPES, type Dialect } from './dialect.ts';
 import type { RealtimeSettings } from './settings.ts';
 
@@ -114,7 +115,7 @@ export class RealtimeCodec {
       case 'client_tool_call':
         return this.#functionCall(event.turnId, event.callId, event.name, event.arguments);
       case 'turn_ended':
-        return this.#responseDone(event.turnId, event.outcome, event.usage);
+        return this.#responseDone(event.turnId, event.outcome, event.timings, event.usage);
       case 'error':
         if (this.#response && event.turnId === this.#response.turnId) this.#response.error = event.error;
         // A turn's failure is not the fault of whatever client event is being handled when it arrives.
@@ -290,14 +291,15 @@ export class RealtimeCodec {
     return events;
   }
 
-  #responseDone(turnId: string, outcome: 'completed' | 'interrupted' | 'failed', usage: TurnUsage | undefined): ServerEvent[] {
+  #responseDone(turnId: string, outcome: 'completed' | 'interrupted' | 'failed', timings: TurnTimings, usage: TurnUsage | undefined): ServerEvent[] {
     const response = this.#response;
     if (!response || response.turnId !== turnId) return [];
     this.#response = undefined;
     const finished = usage?.stoppedAtLimit ? 'incomplete' : 'completed';
     const status = outcome === 'completed' ? finished : outcome === 'interrupted' ? 'cancelled' : 'failed';
     const events = this.#closeMessage(response, status === 'completed' ? 'completed' : 'incomplete');
-    events.push({ type: 'response.done', response: this.#wireResponse(response, status, usage) });
+    // The gateway's stage times ride along under a name of its own: clients that do not know it ignore it.
+    events.push({ type: 'response.done', response: { ...this.#wireResponse(response, status, usage), s2s_timings: v1Timings(timings) } });
     return events;
   }
 

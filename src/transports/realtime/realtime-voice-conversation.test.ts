@@ -77,6 +77,9 @@ describe('the official openai Realtime client over wss, against the real pipelin
     // The stand-in counts words: the answer's four words, and the prompt's.
     assert.equal(done.response.usage.output_tokens, 4);
     assert.ok(done.response.usage.input_tokens > 0);
+    for (const key of ['vad_endpoint_ms', 'asr_ms', 'voice_to_voice_ms', 'first_audio_ms']) {
+      assert.equal(typeof done.response.s2s_timings[key], 'number', `${key} in ${JSON.stringify(done.response.s2s_timings)}`);
+    }
     const stopped = client.of('input_audio_buffer.speech_stopped')[0]!;
     const appendedMs = (mic24k.samples.length / 24) + 1_000;
     assert.ok(speechStarted.audio_start_ms < stopped.audio_end_ms && stopped.audio_end_ms <= appendedMs, JSON.stringify([speechStarted, stopped]));

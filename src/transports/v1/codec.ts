@@ -58,7 +58,8 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
   }
 }
 
-function v1Timings(timings: TurnTimings): Record<string, number> {
+/** Turn timings under their snake_case wire names (v1's `response_end.timings`; Realtime's `response.done`). */
+export function v1Timings(timings: TurnTimings): Record<string, number> {
   const named: Record<string, number> = {};
   for (const [key, value] of Object.entries(timings) as [keyof TurnTimings, number | undefined][]) {
     if (value !== undefined) named[TIMING_NAMES[key]] = value;
