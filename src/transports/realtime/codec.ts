@@ -54,6 +54,7 @@ export class RealtimeCodec {
   readonly #turnOfItem = new Map<string, string>();
   #lastItemId: string | null = null;
   #uncommittedMs = 0;
+  #lastTurnId: string | undefined;
 
   constructor(dialect: Dialect, settings: () => RealtimeSettings) {
     this.#dialect = dialect;
@@ -76,6 +77,11 @@ export class RealtimeCodec {
 
   turnOf(itemId: string): string | undefined {
     return this.#turnOfItem.get(itemId);
+  }
+
+  /** The turn of the latest response: the only answer whose memory a truncation can still cut. */
+  get lastTurnId(): string | undefined {
+    return this.#lastTurnId;
   }
 
   /** The next turn that answers the conversation as it stands comes from `response.create`. */
@@ -226,6 +232,7 @@ export class RealtimeCodec {
     const requested = source === 'conversation' ? this.#requested.shift() : undefined;
     const speak = requested ?? this.#settings().speak;
     this.#cancelRequested = false;
+    this.#lastTurnId = turnId;
     this.#response = { id: newId('resp'), turnId, speak, output: [], message: undefined, error: undefined };
     return [{ type: 'response.created', response: this.#wireResponse(this.#response, 'in_progress') }];
   }

@@ -132,6 +132,9 @@ async function dispatch(conn: Connection, event: ClientEvent): Promise<void> {
     case 'conversation.item.truncate': {
       const turnId = codec.turnOf(event.item_id);
       if (!turnId) return refuse(`no assistant message item "${event.item_id}" to truncate`, 'item_id');
+      // The memory keeps what was heard of the latest answer; an older one was settled when the next began.
+      if (turnId !== codec.lastTurnId) return refuse(`item "${event.item_id}" is not the latest answer; only that one can be truncated`, 'item_id');
+      if (event.content_index !== 0) return refuse('assistant messages have one content part: content_index must be 0', 'content_index');
       session.played(turnId, event.audio_end_ms);
       channel.send({ type: 'conversation.item.truncated', item_id: event.item_id, content_index: event.content_index, audio_end_ms: event.audio_end_ms });
       return;
