@@ -117,9 +117,11 @@ export class LangGraphAgent implements Agent {
 
   async addItems(threadId: string, items: readonly ConversationItem[]): Promise<void> {
     if (items.length === 0) return;
-    const messages = items.map((item) =>
-      item.type === 'user_text' ? new HumanMessage(item.text) : new ToolMessage({ tool_call_id: item.callId, content: item.output }),
-    );
+    const messages = items.map((item) => {
+      if (item.type === 'user_text') return new HumanMessage(item.text);
+      if (item.type === 'assistant_text') return new AIMessage(item.text);
+      return new ToolMessage({ tool_call_id: item.callId, content: item.output });
+    });
     const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
     await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, asNode);
   }

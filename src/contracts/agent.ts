@@ -20,6 +20,8 @@ export type AgentEvent =
 /** Something added to a conversation without asking for an answer. */
 export type ConversationItem =
   | { type: 'user_text'; text: string }
+  /** An earlier answer, as a client restoring a conversation gives it. */
+  | { type: 'assistant_text'; text: string }
   /** What the client's function returned for a `client_tool_call`. */
   | { type: 'tool_output'; callId: string; output: string };
 

@@ -126,3 +126,32 @@ test('update with a new audio format or endpointing replaces the voice input; ot
   assert.equal(sink.events('error')[0]?.error.code, 'bad_audio_format');
   await session.end();
 });
+
+test('rememberSpeech transcribes recorded audio apart from the microphone and adds it to the conversation without answering', async () => {
+  const formats: unknown[] = [];
+  const { session, sink, agent } = fakeSession({
+    createVoiceInput: async (format, voiceSession, handlers) => {
+      formats.push({ format, turnTaking: voiceSession.turnTaking });
+      let bytes = 0;
+      let done = Promise.resolve();
+      const telemetry = new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT });
+      return {
+        push: (pcm) => void (bytes += pcm.byteLength),
+        end: () => {
+          done = Promise.resolve(handlers.utterance({ id: 'rec', text: `${bytes} bytes`, startedAt: 0, source: 'voice', telemetry: telemetry.turn('rec', 0) }));
+        },
+        clear: () => undefined,
+        settled: () => done,
+        close: () => undefined,
+      };
+    },
+  });
+  await session.start({});
+  const format = { encoding: 'pcm16', sampleRateHz: 24_000, channels: 1 };
+  assert.equal(await session.rememberSpeech(format, new Uint8Array(480)), '480 bytes');
+  assert.deepEqual(formats, [{ format, turnTaking: { endpointing: 'manual', autoRespond: false, bargeIn: false } }]);
+  assert.deepEqual(agent.items.map((i) => i.item), [{ type: 'user_text', text: '480 bytes' }]);
+  assert.equal(agent.turns.length, 0);
+  assert.deepEqual(sink.events().map((e) => e.type), ['started'], 'no transcript or turn events: the caller reports the result');
+  await session.end();
+});

@@ -174,7 +174,7 @@ export class Session {
   async remember(item: ConversationItem): Promise<boolean> {
     const started = this.#startedFor('adding to the conversation');
     if (!started) return false;
-    if (item.type === 'user_text') {
+    if (item.type !== 'tool_output') {
       const { maxTextChars } = this.#deps.limits;
       if (item.text.trim() === '') {
         this.#error(new GatewayError('empty_text', 'a conversation item needs some text'));
@@ -186,6 +186,49 @@ export class Session {
       }
     }
     return this.#remember(started, [item]);
+  }
+
+  /**
+   * Transcribes a recorded user message and adds it to the conversation without answering, apart from the live
+   * microphone. Resolves with the transcript ('' when nothing was said), or undefined if it failed (an error says why).
+   */
+  async rememberSpeech(format: AudioFormat, audio: Uint8Array): Promise<string | undefined> {
+    const started = this.#startedFor('adding speech to the conversation');
+    if (!started) return undefined;
+    let heard: Promise<boolean> | undefined;
+    let text = '';
+    let failed = false;
+    try {
+      const input = await this.#deps.createVoiceInput(
+        format,
+        { id: started.id, lang: started.lang, turnTaking: { endpointing: 'manual', autoRespond: false, bargeIn: false } },
+        {
+          // Its speech and transcript events are not the live microphone's: the caller reports the result.
+          emit: () => undefined,
+          speaking: () => false,
+          bargeIn: () => undefined,
+          utterance: (next) => {
+            next.telemetry.ended('completed', next.timings ?? {}, {});
+            text = next.text ?? '';
+            heard = this.#remember(started, [{ type: 'user_text', text }]);
+            return heard.then(() => undefined);
+          },
+          error: (error) => {
+            failed = true;
+            this.#error(error);
+          },
+        },
+      );
+      input.push(audio);
+      input.end();
+      await input.settled();
+      input.close();
+    } catch (err) {
+      this.#fail(err);
+      return undefined;
+    }
+    if (failed || (heard && !(await heard))) return undefined;
+    return text;
   }
 
   /** Drops microphone audio not yet part of a finished utterance. */

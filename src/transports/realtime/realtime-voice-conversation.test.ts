@@ -215,6 +215,28 @@ describe('the official openai Realtime client over wss, against the real pipelin
     assert.ok(peak > 1_000, `the decoded answer is speech, not silence (peak ${peak}) for "${transcript}"`);
   });
 
+  test('user audio and assistant items join the conversation: the audio transcribed, neither answered until asked', async () => {
+    const client = await RealtimeTestClient.connect(front);
+    client.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } });
+    await client.next('session.updated');
+    const pcm = new Uint8Array(mic24k.samples.buffer, mic24k.samples.byteOffset, mic24k.samples.byteLength);
+    client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Welcome back.' }] } });
+    client.send({ type: 'conversation.item.create', item: { id: 'item_recorded', type: 'message', role: 'user', content: [{ type: 'input_audio', audio: Buffer.from(pcm).toString('base64') }] } });
+    const added = await client.next('conversation.item.added', { where: (e) => e.item.id === 'item_recorded' });
+    assert.deepEqual(added.item.content, [{ type: 'input_audio', transcript: TEST_TRANSCRIPT }]);
+    const completed = await client.next('conversation.item.input_audio_transcription.completed');
+    assert.equal(completed.item_id, 'item_recorded');
+    const before = env.llm.requests.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(env.llm.requests.length, before, 'items alone start no response');
+    client.send({ type: 'response.create' });
+    await client.next('response.done');
+    await client.close();
+    assert.deepEqual(client.errors(), []);
+    const messages = (env.llm.requests[before]?.body.messages ?? []).filter((m) => m.role !== 'system');
+    assert.deepEqual(messages.map((m) => [m.role, m.content]), [['assistant', 'Welcome back.'], ['user', TEST_TRANSCRIPT]]);
+  });
+
   test('an answer cut off by the token limit ends as incomplete', async () => {
     env.llm.setScript({ text: 'This answer runs out', finishReason: 'length' });
     try {

@@ -173,14 +173,35 @@ async function createItem(conn: Connection, item: ConversationItemInput, refuse:
     }
     return;
   }
-  if (item.type !== 'message' || item.role !== 'user') {
-    return refuse(`only user messages and function_call_output items can be created, not ${item.type === 'message' ? `${item.role} messages` : item.type}`, 'item');
+  if (item.type !== 'message' || item.role === 'system') {
+    return refuse(`only user and assistant messages and function_call_output items can be created, not ${item.type === 'message' ? 'system messages (use instructions)' : item.type}`, 'item');
+  }
+  const role = item.role;
+  const announce = (content: Record<string, unknown>[]) => {
+    for (const server of codec.itemCreated({ id, type: 'message', object: 'realtime.item', status: 'completed', role, content })) channel.send(server);
+  };
+  if (role === 'assistant') {
+    // An earlier answer restored by the client: its text, or the transcript of its audio.
+    const text = item.content.map((part) => part.text ?? part.transcript ?? '').join('');
+    if (!(await session.remember({ type: 'assistant_text', text }))) return;
+    return announce([{ type: codec.dialect === 'ga' ? 'output_text' : 'text', text }]);
+  }
+  if (item.content.every((part) => part.type === 'input_audio')) {
+    const audio = Buffer.concat(item.content.map((part) => Buffer.from(part.audio ?? '', 'base64')));
+    const input = conn.settings.input;
+    const pcm = input.encoding === 'pcm16' ? audio : decodeG711(input.encoding, audio);
+    const transcript = await session.rememberSpeech({ encoding: 'pcm16', sampleRateHz: input.sampleRateHz, channels: 1 }, pcm);
+    if (transcript === undefined) return;
+    announce([{ type: 'input_audio', transcript }]);
+    if (conn.settings.transcription) {
+      channel.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: id, content_index: 0, transcript });
+    }
+    return;
   }
   if (item.content.some((part) => part.type !== 'input_text')) {
-    return refuse('user message items take input_text content; send speech through input_audio_buffer.append', 'item.content');
+    return refuse('a user message item holds input_text parts or input_audio parts, not both or others', 'item.content');
   }
   const text = item.content.map((part) => part.text ?? '').join('\n');
   if (!(await session.remember({ type: 'user_text', text }))) return;
-  const content = item.content.map((part) => ({ type: 'input_text', text: part.text ?? '' }));
-  for (const server of codec.itemCreated({ id, type: 'message', object: 'realtime.item', status: 'completed', role: 'user', content })) channel.send(server);
+  announce(item.content.map((part) => ({ type: 'input_text', text: part.text ?? '' })));
 }
