@@ -16,6 +16,7 @@ import {
   type TurnTaking,
 } from './events.ts';
 import { OutputAudio } from './output-audio.ts';
+import { transcribeRecording } from './recording.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
 import { Turn, type InterruptKind } from './turn.ts';
@@ -195,40 +196,15 @@ export class Session {
   async rememberSpeech(format: AudioFormat, audio: Uint8Array): Promise<string | undefined> {
     const started = this.#startedFor('adding speech to the conversation');
     if (!started) return undefined;
-    let heard: Promise<boolean> | undefined;
-    let text = '';
-    let failed = false;
+    let text: string;
     try {
-      const input = await this.#deps.createVoiceInput(
-        format,
-        { id: started.id, lang: started.lang, turnTaking: { endpointing: 'manual', autoRespond: false, bargeIn: false } },
-        {
-          // Its speech and transcript events are not the live microphone's: the caller reports the result.
-          emit: () => undefined,
-          speaking: () => false,
-          bargeIn: () => undefined,
-          utterance: (next) => {
-            next.telemetry.ended('completed', next.timings ?? {}, {});
-            text = next.text ?? '';
-            heard = this.#remember(started, [{ type: 'user_text', text }]);
-            return heard.then(() => undefined);
-          },
-          error: (error) => {
-            failed = true;
-            this.#error(error);
-          },
-        },
-      );
-      input.push(audio);
-      input.end();
-      await input.settled();
-      input.close();
+      text = await transcribeRecording(this.#deps.createVoiceInput, started, format, audio);
     } catch (err) {
       this.#fail(err);
       return undefined;
     }
-    if (failed || (heard && !(await heard))) return undefined;
-    return text;
+    if (text === '') return text;
+    return (await this.#remember(started, [{ type: 'user_text', text }])) ? text : undefined;
   }
 
   /** Drops microphone audio not yet part of a finished utterance. */

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { GatewayError } from '../../core/errors.ts';
 import type { SessionEvent, TurnTimings, TurnUsage } from '../../session/events.ts';
 import { v1Timings } from '../v1/codec.ts';
 import { EVENT_NAMES, PART_TYPES, type Dialect } from './dialect.ts';
+import { InputItems, newId } from './input-items.ts';
 import type { RealtimeSettings } from './settings.ts';
 
 export type ServerEvent = { type: string; event_id?: string } & Record<string, unknown>;
-type Item = Record<string, unknown> & { id: string; type: string };
+export type Item = Record<string, unknown> & { id: string; type: string };
 
 /** An assistant message being streamed: its text so far, and whether it speaks. */
 interface OpenMessage {
@@ -25,14 +25,6 @@ interface Response {
   error: GatewayError | undefined;
 }
 
-/** A user utterance: open while the user speaks, then committed and waiting for its transcript. */
-interface UserAudio {
-  item: Item;
-  sentTranscript: string;
-}
-
-export const newId = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
-
 /**
  * Session events as Realtime server events, for one connection. Stateful because the protocol is: a response has
  * an id, output items with indexes and content parts, and every delta names them. It also keeps the items it
@@ -47,13 +39,11 @@ export class RealtimeCodec {
   /** `response.create` waiting for its turn to start: whether it speaks. */
   #requested: boolean[] = [];
   #cancelRequested = false;
-  #openUser: UserAudio | undefined;
-  readonly #committed: UserAudio[] = [];
+  readonly #input: InputItems;
   readonly #items = new Map<string, Item>();
   /** Assistant item id -> the turn that spoke it, for truncation. */
   readonly #turnOfItem = new Map<string, string>();
   #lastItemId: string | null = null;
-  #uncommittedMs = 0;
   #lastTurnId: string | undefined;
 
   constructor(dialect: Dialect, settings: () => RealtimeSettings) {
@@ -61,6 +51,12 @@ export class RealtimeCodec {
     this.#names = EVENT_NAMES[dialect];
     this.#parts = PART_TYPES[dialect];
     this.#settings = settings;
+    this.#input = new InputItems(settings, (item) => this.#added(item));
+  }
+
+  /** The input buffer's side: appends, commits, clears and transcripts. */
+  get input(): InputItems {
+    return this.#input;
   }
 
   get dialect(): Dialect {
@@ -101,13 +97,13 @@ export class RealtimeCodec {
       case 'ended':
         return [];
       case 'speech_started':
-        return this.#speechStarted(event.audioMs ?? 0);
+        return this.#input.speechStarted(event.audioMs ?? 0);
       case 'speech_stopped':
-        return this.#speechStopped(event.audioMs ?? 0);
+        return this.#input.speechStopped(event.audioMs ?? 0);
       case 'transcript_partial':
-        return this.#transcript(event.text, false);
+        return this.#input.transcript(event.text, false);
       case 'transcript_final':
-        return this.#transcript(event.text, true);
+        return this.#input.transcript(event.text, true);
       case 'turn_started':
         return this.#responseStarted(event.turnId, event.source);
       case 'answer_delta':
@@ -148,84 +144,9 @@ export class RealtimeCodec {
     ];
   }
 
-  /** Input audio appended since the last commit (the client's or the VAD's). */
-  get uncommittedMs(): number {
-    return this.#uncommittedMs;
-  }
-
-  appended(ms: number): void {
-    this.#uncommittedMs += ms;
-  }
-
-  /** The client committed the input buffer: the open utterance (or a new, maybe silent, one) becomes an item. */
-  commit(): ServerEvent[] {
-    return this.#commitUser(this.#openUser ?? this.#newUser());
-  }
-
-  /** The input buffer was cleared: the utterance in progress is forgotten. */
-  clear(): ServerEvent[] {
-    this.#openUser = undefined;
-    this.#uncommittedMs = 0;
-    return [{ type: 'input_audio_buffer.cleared' }];
-  }
-
   /** A client-created item joined the conversation. */
   itemCreated(item: Item): ServerEvent[] {
     return this.#added(item);
-  }
-
-  #newUser(): UserAudio {
-    return {
-      item: { id: newId('item'), type: 'message', object: 'realtime.item', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript: null }] },
-      sentTranscript: '',
-    };
-  }
-
-  #speechStarted(audioMs: number): ServerEvent[] {
-    this.#openUser = this.#newUser();
-    const detection = this.#settings().turnDetection;
-    if (!detection) return [];
-    // Realtime counts the prefix padding as part of the speech.
-    const start = Math.max(0, audioMs - detection.prefixPaddingMs);
-    return [{ type: 'input_audio_buffer.speech_started', item_id: this.#openUser.item.id, audio_start_ms: start }];
-  }
-
-  #speechStopped(audioMs: number): ServerEvent[] {
-    const user = this.#openUser;
-    // Push-to-talk: the commit made the item; the VAD's end of speech is not news to the client.
-    if (!this.#settings().turnDetection) this.#openUser = undefined;
-    if (!user || !this.#settings().turnDetection) return [];
-    return [{ type: 'input_audio_buffer.speech_stopped', item_id: user.item.id, audio_end_ms: audioMs }, ...this.#commitUser(user)];
-  }
-
-  #commitUser(user: UserAudio): ServerEvent[] {
-    if (this.#openUser === user) this.#openUser = undefined;
-    this.#uncommittedMs = 0;
-    this.#committed.push(user);
-    const previous = this.#lastItemId;
-    return [{ type: 'input_audio_buffer.committed', item_id: user.item.id, previous_item_id: previous }, ...this.#added(user.item)];
-  }
-
-  /** Partials carry the whole utterance so far; Realtime deltas append, so only what extends the sent text goes out. */
-  #transcript(text: string, final: boolean): ServerEvent[] {
-    const user = final ? this.#committed.shift() : (this.#openUser ?? this.#committed[0]);
-    if (!user) return [];
-    const events: ServerEvent[] = [];
-    const on = this.#settings().transcription !== null;
-    if (on && text.startsWith(user.sentTranscript) && text.length > user.sentTranscript.length) {
-      events.push({
-        type: 'conversation.item.input_audio_transcription.delta',
-        item_id: user.item.id,
-        content_index: 0,
-        delta: text.slice(user.sentTranscript.length),
-      });
-      user.sentTranscript = text;
-    }
-    if (final) {
-      (user.item.content as { transcript: string | null }[])[0]!.transcript = text;
-      if (on) events.push({ type: 'conversation.item.input_audio_transcription.completed', item_id: user.item.id, content_index: 0, transcript: text });
-    }
-    return events;
   }
 
   #responseStarted(turnId: string, source: string): ServerEvent[] {

@@ -6,7 +6,8 @@ import type { TransportDeps } from '../deps.ts';
 import { CLOSE_CODES } from '../v1/close-codes.ts';
 import { requireKey } from '../v1/route.ts';
 import { RealtimeChannel } from './channel.ts';
-import { RealtimeCodec, errorEvent, newId } from './codec.ts';
+import { RealtimeCodec, errorEvent } from './codec.ts';
+import { newId } from './input-items.ts';
 import { dialectOf } from './dialect.ts';
 import { decodeG711 } from './g711.ts';
 import type { ClientEvent, ConversationItemInput } from './messages.ts';
@@ -113,19 +114,19 @@ async function dispatch(conn: Connection, event: ClientEvent): Promise<void> {
       const bytes = Buffer.from(event.audio, 'base64');
       const input = conn.settings.input;
       const pcm = input.encoding === 'pcm16' ? bytes : decodeG711(input.encoding, bytes);
-      codec.appended((pcm.byteLength / BYTES_PER_PCM16_SAMPLE / input.sampleRateHz) * 1000);
+      codec.input.appended((pcm.byteLength / BYTES_PER_PCM16_SAMPLE / input.sampleRateHz) * 1000);
       return session.audio(pcm);
     }
     case 'input_audio_buffer.commit': {
-      if (codec.uncommittedMs < MIN_COMMIT_MS) {
-        return refuse(`buffer too small: expected at least ${MIN_COMMIT_MS} ms of audio, but the buffer has ${Math.round(codec.uncommittedMs)} ms`);
+      if (codec.input.uncommittedMs < MIN_COMMIT_MS) {
+        return refuse(`buffer too small: expected at least ${MIN_COMMIT_MS} ms of audio, but the buffer has ${Math.round(codec.input.uncommittedMs)} ms`);
       }
-      for (const server of codec.commit()) channel.send(server);
+      for (const server of codec.input.commit()) channel.send(server);
       return session.audioEnd();
     }
     case 'input_audio_buffer.clear':
       session.clearAudio();
-      for (const server of codec.clear()) channel.send(server);
+      for (const server of codec.input.clear()) channel.send(server);
       return;
     case 'conversation.item.create':
       return createItem(conn, event.item, refuse);
