@@ -49,6 +49,29 @@ describe('barge-in and beta clients over the Realtime socket', () => {
     assert.deepEqual(client.errors(), []);
   });
 
+  test('one response at a time, and only the latest answer can be truncated', async () => {
+    const client = await RealtimeTestClient.connect(front);
+    client.send(userText('Tell me a long story'));
+    client.send({ type: 'response.create' });
+    const first = await client.next('response.output_audio.delta');
+    client.send({ type: 'response.create', event_id: 'evt_second' });
+    const refused = await client.next('error');
+    assert.equal(refused.error.event_id, 'evt_second');
+    client.send({ type: 'response.cancel' });
+    await client.next('response.done');
+    client.send({ type: 'response.create' });
+    await client.next('response.output_audio.delta', { where: (e) => e.item_id !== first.item_id });
+    client.send({ type: 'response.cancel' });
+    await client.next('response.done', { after: 1 });
+    client.send({ type: 'conversation.item.truncate', event_id: 'evt_old', item_id: first.item_id, content_index: 0, audio_end_ms: 100 });
+    const old = await client.next('error', { after: 1 });
+    await client.close();
+    assert.equal(old.error.event_id, 'evt_old');
+    assert.match(old.error.message, /not the latest answer/);
+    assert.equal(client.of('response.created').length, 2);
+    assert.equal(client.of('conversation.item.truncated').length, 0);
+  });
+
   test('with interrupt_response false, the user speaking does not cut the answer', async () => {
     env.llm.setScript({ text: 'One short answer that is spoken in full.', tokensPerSecond: 20 });
     try {
