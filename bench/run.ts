@@ -19,6 +19,7 @@ import { STRICT_NOTE, modelFirstPhraseMs, TEXT_FORMULA, VOICE_FORMULA } from './
 import { runPhase, type PhaseResult, type Scenario, type Workload } from './lib/phase.ts';
 import { check, checkPhaseTargets, renderFormulas, renderPhase, renderTargets, TARGETS, type TargetCheck } from './lib/report.ts';
 import { lastSpeechFrame } from './lib/speech-end.ts';
+import { at24kHz } from './lib/realtime-session.ts';
 import { cell } from './lib/table.ts';
 
 const UTTERANCE_FILE = 'order-status-en-16k.wav';
@@ -27,7 +28,7 @@ const FRAME_MS = 20;
 const TRAILING_SILENCE_MS = 800;
 /** About two sentences, as a voice agent answers. */
 const ANSWER = 'Your order shipped this morning and should reach you on Thursday. I can text you the tracking number if you like.';
-const SCENARIOS: Scenario[] = ['voice', 'text', 'interrupt'];
+const SCENARIOS: Scenario[] = ['voice', 'realtime', 'text', 'interrupt'];
 /** Wall-clock budgets: past them no new turn starts; the hard limit ends the process whatever is running. */
 const BUDGET_MS = { quick: 45_000, sessions: 15 * 60_000, capacity: 25 * 60_000 };
 const HARD_LIMIT_EXTRA_MS = 60_000;
@@ -86,13 +87,14 @@ const llm = await startLlmServer({ script: { text: ANSWER, firstTokenMs: options
 const llmBaseline = await measureLlmBaseline(llm.url, options.quick ? 5 : 20, stop);
 const llmScheduleMs = modelFirstPhraseMs(answerTokens, options.ttftMs, options.tokensPerS);
 const gateway = await GatewayHandle.start(llm.url, stop);
-const work: Workload = { gateway, utterance, text: 'Where is my order?', rawLlmFirstPhraseMs: llmBaseline.p50 };
+const work: Workload = { gateway, utterance, realtimeUtterance: await at24kHz(utterance), text: 'Where is my order?', rawLlmFirstPhraseMs: llmBaseline.p50 };
 
 const phases: PhaseResult[] = [];
 let capacity: CapacityResult | undefined;
 try {
   // The first turns of a fresh process pay for JIT and onnxruntime warm-up: run them, report nothing.
   await runPhase('voice', 1, 1, work, stop);
+  await runPhase('realtime', 1, 1, work, stop);
   await runPhase('text', 1, 2, work, stop);
   if (options.capacity) {
     capacity = await rampCapacity(work, turns, machine.cores, stop, (step) => print(`\n${renderPhase(step)}`));

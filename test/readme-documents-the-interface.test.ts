@@ -5,6 +5,7 @@ import { envBindings } from '../src/config/load.ts';
 import { ERROR_CODES } from '../src/core/errors.ts';
 import { CLOSE_CODES } from '../src/transports/v1/close-codes.ts';
 import { CLIENT_MESSAGE_TYPES, serverMessageSchema } from '../src/transports/v1/messages.ts';
+import { CLIENT_EVENT_TYPES, UNSUPPORTED_EVENTS } from '../src/transports/realtime/messages.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -20,6 +21,11 @@ test('the README lists every error code, close code and message type', () => {
     ...CLIENT_MESSAGE_TYPES.map((type) => `\`${type}\``),
     ...serverMessageSchema.options.map((o) => `\`${o.shape.type.value}\``),
   ].filter((needle) => !readme.includes(needle));
+  assert.deepEqual(missing, []);
+});
+
+test('the README lists every Realtime client event, supported or not', () => {
+  const missing = [...CLIENT_EVENT_TYPES, ...Object.keys(UNSUPPORTED_EVENTS)].map((type) => `\`${type}\``).filter((needle) => !readme.includes(needle));
   assert.deepEqual(missing, []);
 });
 

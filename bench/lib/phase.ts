@@ -7,14 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayHandle } from './gateway-handle.ts';
 import type { ServerSample } from './gateway-protocol.ts';
 import { strictOverhead, textOverhead, voiceOverhead, type Overhead } from './overhead.ts';
+import { runRealtimeVoiceSession } from './realtime-session.ts';
 import { runInterruptSession, runTextSession, runVoiceSession, type TurnSample, type Utterance } from './sessions.ts';
 import { summarize, type Summary } from './stats.ts';
 
-export type Scenario = 'voice' | 'text' | 'interrupt';
+/** `realtime`: voice turns over the Realtime transport, measured as `voice` is over protocol v1. */
+export type Scenario = 'voice' | 'text' | 'interrupt' | 'realtime';
 
 export interface Workload {
   gateway: GatewayHandle;
   utterance: Utterance;
+  /** The same utterance at 24 kHz, for Realtime sessions. */
+  realtimeUtterance: Utterance;
   text: string;
   /** The LLM stage of the strict overhead: a raw client's time to the first phrase (see llm-baseline.ts). */
   rawLlmFirstPhraseMs: number;
@@ -58,10 +62,12 @@ const LOOP_RESOLUTION_MS = 10;
 export async function runPhase(scenario: Scenario, sessions: number, turns: number, work: Workload, signal: AbortSignal): Promise<PhaseResult> {
   const { gateway, utterance, text } = work;
   const cycleMs = (utterance.wav.samples.length / utterance.wav.sampleRateHz) * 1000 + utterance.trailingSilenceMs;
-  const staggerMs = scenario === 'voice' ? cycleMs : 1_000;
+  const voiceLike = scenario === 'voice' || scenario === 'realtime';
+  const staggerMs = voiceLike ? cycleMs : 1_000;
   const base = { url: gateway.wsUrl, turns, signal };
   const start = (): Promise<TurnSample[]> => {
     if (scenario === 'voice') return runVoiceSession({ ...base, utterance, minSilenceMs: gateway.minSilenceMs });
+    if (scenario === 'realtime') return runRealtimeVoiceSession({ ...base, utterance: work.realtimeUtterance, minSilenceMs: gateway.minSilenceMs });
     if (scenario === 'text') return runTextSession({ ...base, text });
     return runInterruptSession({ ...base, text });
   };
@@ -91,7 +97,7 @@ function summarizePhase(scenario: Scenario, sessions: number, turns: number, sam
   }
   const overheads = ok.flatMap((s): Overhead[] => {
     if (s.latencyMs === undefined || s.timings === undefined) return [];
-    const measured = scenario === 'voice' ? voiceOverhead(s.latencyMs, s.timings, work.gateway.minSilenceMs) : textOverhead(s.latencyMs, s.timings);
+    const measured = scenario === 'voice' || scenario === 'realtime' ? voiceOverhead(s.latencyMs, s.timings, work.gateway.minSilenceMs) : textOverhead(s.latencyMs, s.timings);
     return measured ? [measured] : [];
   });
   const stricts = overheads.map((o) => strictOverhead(o, work.rawLlmFirstPhraseMs));
@@ -108,7 +114,7 @@ function summarizePhase(scenario: Scenario, sessions: number, turns: number, sam
     overheadRatio: summarize(overheads.map((o) => o.ratio)),
     strictOverheadMs: summarize(stricts.map((o) => o.overheadMs)),
     strictOverheadRatio: summarize(stricts.map((o) => o.ratio)),
-    ...(scenario === 'voice' && { speechEndDelayMs: summarize(pick('speechEndDelayMs')) }),
+    ...((scenario === 'voice' || scenario === 'realtime') && { speechEndDelayMs: summarize(pick('speechEndDelayMs')) }),
     ...(scenario === 'interrupt' && {
       interruptToLastAudioMs: summarize(pick('interruptToLastAudioMs')),
       interruptToEndMs: summarize(pick('interruptToEndMs')),

@@ -45,7 +45,12 @@ export function checkPhaseTargets(phase: PhaseResult): TargetCheck[] {
   return checks;
 }
 
-const LATENCY_LABEL = { voice: 'voice-to-voice (client)', text: 'time to first audio (client)', interrupt: 'time to first audio (client)' };
+const LATENCY_LABEL = {
+  voice: 'voice-to-voice (client)',
+  text: 'time to first audio (client)',
+  interrupt: 'time to first audio (client)',
+  realtime: 'Realtime voice-to-voice (client)',
+};
 
 export function renderPhase(phase: PhaseResult): string {
   const row = (label: string, s: Summary | undefined, scale = 1) => [label, ...[s?.p50, s?.p95, s?.p99, s?.max].map((v) => cell(v === undefined ? v : v * scale)), String(s?.count ?? 0)];

@@ -1,12 +1,13 @@
-import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, ToolMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
 import { randomUUID } from 'node:crypto';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { context } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
-import type { Agent, AgentEvent, AgentTurn } from '../contracts/agent.ts';
+import type { Agent, AgentEvent, AgentTurn, ConversationItem } from '../contracts/agent.ts';
 import { createCheckpointer, type Checkpointer } from './checkpointer.ts';
-import { MODEL_NODE, buildDefaultGraph } from './graph.ts';
+import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts';
+import { FinishReasons } from './finish-reasons.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
 import { LlmWatchdog } from './watchdog.ts';
@@ -45,17 +46,23 @@ export class LangGraphAgent implements Agent {
   async *respond(turn: AgentTurn): AsyncIterable<AgentEvent> {
     const watchdog = new LlmWatchdog(this.#llm, turn.signal);
     try {
+      const configurable: TurnConfigurable & { thread_id: string } = { thread_id: turn.threadId, lang: turn.lang };
+      if (turn.instructions) configurable.instructions = turn.instructions;
+      if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
+      const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
+      const finishReasons = new FinishReasons();
       const stream = await this.#graph.stream(
-        { messages: [new HumanMessage(turn.text)] },
+        // No new message: the model answers the conversation as it stands (items or a tool output were added).
+        { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] },
         {
           streamMode: ['messages', 'updates'],
           signal: watchdog.signal,
-          configurable: { thread_id: turn.threadId, lang: turn.lang },
-          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model)],
+          configurable,
+          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons],
         },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk)) {
+        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons)) {
           if (event.type === 'token') watchdog.tokenArrived();
           yield event;
         }
@@ -108,6 +115,17 @@ export class LangGraphAgent implements Agent {
     await this.#graph.updateState(config, { messages: [update] }, asNode);
   }
 
+  async addItems(threadId: string, items: readonly ConversationItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const messages = items.map((item) => {
+      if (item.type === 'user_text') return new HumanMessage(item.text);
+      if (item.type === 'assistant_text') return new AIMessage(item.text);
+      return new ToolMessage({ tool_call_id: item.callId, content: item.output });
+    });
+    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
+    await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, asNode);
+  }
+
   async close(): Promise<void> {
     await this.#checkpointer.close();
   }
@@ -119,12 +137,21 @@ function tokenEvents(chunk: unknown): AgentEvent[] {
   return [{ type: 'token', text: message.content }];
 }
 
-function toolCallEvents(chunk: unknown): AgentEvent[] {
+function toolCallEvents(chunk: unknown, clientToolNames: ReadonlySet<string>, finishReasons: FinishReasons): AgentEvent[] {
   const events: AgentEvent[] = [];
   for (const update of Object.values(chunk as Record<string, { messages?: BaseMessage[] } | undefined>)) {
     for (const message of update?.messages ?? []) {
       if (!isAIMessage(message)) continue;
-      for (const call of message.tool_calls ?? []) events.push({ type: 'tool_call', name: call.name, args: call.args });
+      const usage = message.usage_metadata;
+      const stoppedAtLimit = finishReasons.next() === 'length';
+      if (usage) events.push({ type: 'usage', inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, stoppedAtLimit });
+      for (const call of message.tool_calls ?? []) {
+        events.push(
+          clientToolNames.has(call.name)
+            ? { type: 'client_tool_call', callId: call.id ?? '', name: call.name, arguments: JSON.stringify(call.args) }
+            : { type: 'tool_call', name: call.name, args: call.args },
+        );
+      }
     }
   }
   return events;

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { createKeyCheck } from '../transports/auth.ts';
 import type { TransportDeps } from '../transports/deps.ts';
 import { operations } from '../transports/operations.ts';
+import { realtime } from '../transports/realtime/route.ts';
 import { protocolV1 } from '../transports/v1/route.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -29,5 +30,6 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   };
   await app.register(operations(runtime));
   await app.register(protocolV1(deps));
+  await app.register(realtime(deps, config.vad));
   return app;
 }

@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.ts';
+import type { ClientTool } from '../contracts/agent.ts';
 import type { GatewayError, SessionEndCode } from '../core/errors.ts';
 
 /** Stage times of one turn in ms, from its start (the end of the user's speech on a voice turn; else the input's arrival). */
@@ -25,6 +26,52 @@ export interface TurnTimings {
 
 export type TurnOutcome = 'completed' | 'interrupted' | 'failed';
 
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** The answer stopped at the LLM's token limit (llm.maxTokens), not where the model ended it. */
+  stoppedAtLimit: boolean;
+}
+
+/** What a turn answers: typed text, an utterance, or the conversation as it stands (`respond`). */
+export type TurnSource = 'text' | 'voice' | 'conversation';
+
+/** How a session takes turns from microphone audio. */
+export interface TurnTaking {
+  /** 'vad': the VAD ends an utterance after a silence; 'manual': only `audioEnd` does (push-to-talk). */
+  endpointing: 'vad' | 'manual';
+  /** Answer each utterance at once; otherwise it only joins the conversation and `respond` answers. */
+  autoRespond: boolean;
+  /** User speech interrupts the assistant's answer. */
+  bargeIn: boolean;
+  /** This session's VAD settings over the gateway's. */
+  vad?: { threshold?: number | undefined; prefixPaddingMs?: number | undefined; minSilenceMs?: number | undefined } | undefined;
+}
+
+export const DEFAULT_TURN_TAKING: TurnTaking = { endpointing: 'vad', autoRespond: true, bargeIn: true };
+
+/** What a session may change after its start: every option but the session id and the language. */
+export interface SessionUpdate {
+  audioIn?: AudioFormat | undefined;
+  voice?: string | undefined;
+  speech?: SpeechSettings | undefined;
+  audioOutSampleRateHz?: number | undefined;
+  /** Added to the agent's system prompt for every turn. */
+  instructions?: string | undefined;
+  turnTaking?: Partial<TurnTaking> | undefined;
+  /** Functions the client runs, offered to the model beside the agent's own tools. */
+  clientTools?: readonly ClientTool[] | undefined;
+  /** Whether answers are spoken (false: text only). Default true. */
+  speak?: boolean | undefined;
+}
+
+/** A response asked for without new input; unset fields keep the session's. */
+export interface RespondOptions {
+  /** Added to the system prompt for this response only, instead of the session's. */
+  instructions?: string | undefined;
+  speak?: boolean | undefined;
+}
+
 /** What a session tells its client, in order. A transport turns these into its own wire messages. */
 export type SessionEvent =
   | {
@@ -36,15 +83,27 @@ export type SessionEvent =
       /** The rate of the audio the session sends (the voice's own unless the client asked for another). */
       audioOut: { sampleRateHz: number };
     }
-  | { type: 'speech_started' }
-  | { type: 'speech_stopped' }
+  /** A turn begins: an answer to typed text, to an utterance, or (`respond`) to the conversation as it stands. */
+  | { type: 'turn_started'; turnId: string; source: TurnSource }
+  /** `audioMs`: where in the session's microphone audio speech began (its first voiced frame) or stopped. */
+  | { type: 'speech_started'; audioMs?: number }
+  | { type: 'speech_stopped'; audioMs?: number }
   | { type: 'transcript_partial'; turnId: string; text: string }
   | { type: 'transcript_final'; turnId: string; text: string }
   | { type: 'answer_delta'; turnId: string; text: string }
   | { type: 'tool_call'; turnId: string; name: string; args: unknown }
+  /** The model called a function the client runs; the client answers with `remember({type: 'tool_output'})`. */
+  | { type: 'client_tool_call'; turnId: string; callId: string; name: string; arguments: string }
   | { type: 'audio_started'; turnId: string; sampleRateHz: number }
   | { type: 'audio_ended'; turnId: string; sampleRateHz: number }
-  | { type: 'turn_ended'; turnId: string; outcome: TurnOutcome; timings: TurnTimings }
+  | {
+      type: 'turn_ended';
+      turnId: string;
+      outcome: TurnOutcome;
+      timings: TurnTimings;
+      /** Tokens of the turn's LLM calls, when the LLM server reported them. */
+      usage?: TurnUsage;
+    }
   | { type: 'error'; error: GatewayError; turnId?: string }
   /** The session ended itself (a limit, shutdown): the transport closes the connection saying why. */
   | { type: 'ended'; code: SessionEndCode; message: string };
@@ -68,7 +127,7 @@ export interface SpeechSettings {
 }
 
 /** What a client asks for when it starts (or resumes) a session. */
-export interface SessionOptions {
+export interface SessionOptions extends Omit<SessionUpdate, 'audioIn' | 'voice' | 'speech' | 'audioOutSampleRateHz'> {
   /** Resume this session: its language, voice and speech settings, and its conversation memory. */
   sessionId?: string | undefined;
   /** A language code, or 'auto' to answer in the language each utterance was spoken in. */

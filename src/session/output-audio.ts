@@ -23,6 +23,11 @@ export class OutputAudio {
     this.#requestedRateHz = requestedRateHz;
   }
 
+  /** The rate the client asked for; undefined: each voice's own. */
+  get requestedRateHz(): number | undefined {
+    return this.#requestedRateHz;
+  }
+
   /** The converter for a voice speaking at `voiceRateHz`; at most one turn uses it at a time. */
   async converter(voiceRateHz: number): Promise<AudioConverter> {
     const outputRate = this.#requestedRateHz;

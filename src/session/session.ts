@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { sampleRateError } from '../audio/audio-format.ts';
-import type { Agent } from '../contracts/agent.ts';
+import { sampleRateError, type AudioFormat } from '../audio/audio-format.ts';
+import type { Agent, ClientTool, ConversationItem } from '../contracts/agent.ts';
 import { speakerIndex } from '../contracts/tts.ts';
 import type { Voice, Voices } from '../contracts/voices.ts';
 import { GatewayError, type SessionEndCode } from '../core/errors.ts';
-import type { SessionEvent, SessionOptions, SessionSink, SpeechSettings } from './events.ts';
+import {
+  DEFAULT_TURN_TAKING,
+  type RespondOptions,
+  type SessionEvent,
+  type SessionOptions,
+  type SessionSink,
+  type SessionUpdate,
+  type SpeechSettings,
+  type TurnTaking,
+} from './events.ts';
 import { OutputAudio } from './output-audio.ts';
+import { transcribeRecording } from './recording.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
 import { Turn } from './turn.ts';
@@ -40,7 +50,12 @@ interface Started {
   voice: Voice | undefined;
   speech: SpeechSettings;
   output: OutputAudio;
+  audioIn: AudioFormat | undefined;
   voiceInput: VoiceInput | undefined;
+  turnTaking: TurnTaking;
+  instructions: string | undefined;
+  clientTools: readonly ClientTool[];
+  speak: boolean;
 }
 
 /**
@@ -119,6 +134,82 @@ export class Session {
     const startedAt = performance.now();
     const id = randomUUID();
     this.#beginTurn(started, { id, text, startedAt, source: 'text', telemetry: this.#deps.telemetry.turn(id, startedAt) });
+  }
+
+  /**
+   * Changes settings of a started session. A new audio format or turn-taking starts a new voice input (the
+   * utterance in progress is dropped); voice, output rate and the rest apply from the next turn.
+   */
+  async update(update: SessionUpdate): Promise<void> {
+    const started = this.#startedFor('update');
+    if (!started) return;
+    try {
+      await this.#update(started, update);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  /** Answers the conversation as it stands, without new input: after added items, a tool output, or a held utterance. */
+  async respond(options: RespondOptions = {}): Promise<void> {
+    const started = this.#startedFor('respond');
+    if (!started) return;
+    // An utterance that has ended but is still being transcribed belongs to the conversation this answers.
+    await started.voiceInput?.settled();
+    if (this.#closed) return;
+    const startedAt = performance.now();
+    const id = randomUUID();
+    // A response's own instructions stand in for the session's, for this response only.
+    const instructions = options.instructions ?? started.instructions;
+    this.#beginTurn(
+      started,
+      { id, startedAt, source: 'conversation', telemetry: this.#deps.telemetry.turn(id, startedAt) },
+      { instructions, speak: options.speak ?? started.speak },
+    );
+  }
+
+  /** Adds to the conversation without answering, after the running turn's own memory update. False if refused or failed. */
+  async remember(item: ConversationItem): Promise<boolean> {
+    const started = this.#startedFor('adding to the conversation');
+    if (!started) return false;
+    if (item.type !== 'tool_output') {
+      const { maxTextChars } = this.#deps.limits;
+      if (item.text.trim() === '') {
+        this.#error(new GatewayError('empty_text', 'a conversation item needs some text'));
+        return false;
+      }
+      if (item.text.length > maxTextChars) {
+        this.#error(new GatewayError('text_too_long', `the item is ${item.text.length} characters; the limit is ${maxTextChars}`));
+        return false;
+      }
+    }
+    return this.#remember(started, [item]);
+  }
+
+  /**
+   * Transcribes a recorded user message and adds it to the conversation without answering, apart from the live
+   * microphone. Resolves with the transcript ('' when nothing was said), or undefined if it failed (an error says why).
+   */
+  async rememberSpeech(format: AudioFormat, audio: Uint8Array): Promise<string | undefined> {
+    const started = this.#startedFor('adding speech to the conversation');
+    if (!started) return undefined;
+    let text: string;
+    try {
+      text = await transcribeRecording(this.#deps.createVoiceInput, started, format, audio);
+    } catch (err) {
+      this.#fail(err);
+      return undefined;
+    }
+    if (text === '') return text;
+    return (await this.#remember(started, [{ type: 'user_text', text }])) ? text : undefined;
+  }
+
+  /** Drops microphone audio not yet part of a finished utterance. */
+  clearAudio(): void {
+    const started = this.#startedFor('clearing audio');
+    if (!started) return;
+    if (!started.voiceInput) return this.#error(new GatewayError('audio_not_expected', 'this session was started without an audio format'));
+    started.voiceInput.clear();
   }
 
   /** Stops the running answer now. */
@@ -201,25 +292,89 @@ export class Session {
     }
     this.#checkSpeaker(voice, speech.speaker);
     // The voice input checks the format before anything is kept, so a refused format leaves no half-session.
-    const voiceInput = options.audioIn
-      ? await this.#deps.createVoiceInput(options.audioIn, { id, lang }, {
-          emit: (event) => this.#emit(event),
-          speaking: () => this.#turn !== undefined && !this.#turn.ended,
-          bargeIn: () => this.#interrupt('barge_in'),
-          utterance: (next) => this.#utterance(next),
-          error: (error) => this.#error(error),
-        })
-      : undefined;
+    const turnTaking = { ...DEFAULT_TURN_TAKING, ...options.turnTaking };
+    const voiceInput = options.audioIn ? await this.#voiceInput(options.audioIn, { id, lang }, turnTaking) : undefined;
     const output = new OutputAudio(outputRate);
     // The resampler for the session's voice is made now, so the first answer does not wait for it.
     if (outputRate !== undefined) await output.converter(voice.sampleRateHz);
-    this.#started = { id, lang, voice: named, speech, output, voiceInput };
+    this.#started = {
+      id,
+      lang,
+      voice: named,
+      speech,
+      output,
+      audioIn: options.audioIn,
+      voiceInput,
+      turnTaking,
+      instructions: options.instructions,
+      clientTools: options.clientTools ?? [],
+      speak: options.speak ?? true,
+    };
     this.#log = this.#log.child({ sessionId: id });
     await store.put(id, { lang, voice: named?.name, speech, createdAt: Date.now() });
     const resumed = previous !== undefined;
     this.#deps.telemetry.started({ sessionId: id, lang, voice: voice.name, resumed });
     this.#emit({ type: 'started', sessionId: id, resumed, lang, voice: voice.name, audioOut: { sampleRateHz: outputRate ?? voice.sampleRateHz } });
     this.#log.info({ resumed, lang, voice: voice.name, audio: options.audioIn !== undefined }, 'session started');
+  }
+
+  #voiceInput(format: AudioFormat, session: { id: string; lang: string }, turnTaking: TurnTaking): Promise<VoiceInput> {
+    return this.#deps.createVoiceInput(format, { ...session, turnTaking }, {
+      emit: (event) => this.#emit(event),
+      speaking: () => this.#turn !== undefined && !this.#turn.ended,
+      bargeIn: () => {
+        if (this.#started?.turnTaking.bargeIn !== false) this.#interrupt('barge_in');
+      },
+      utterance: (next) => this.#utterance(next),
+      error: (error) => this.#error(error),
+    });
+  }
+
+  async #update(started: Started, update: SessionUpdate): Promise<void> {
+    const { voices } = this.#deps;
+    const outputRate = update.audioOutSampleRateHz;
+    if (outputRate !== undefined) {
+      const error = sampleRateError(outputRate, 'output');
+      if (error) throw error;
+    }
+    const speech = mergeSpeech(started.speech, update.speech);
+    const named = update.voice !== undefined && voices.has(update.voice) ? voices.select(started.lang, update.voice) : started.voice;
+    if (update.voice !== undefined && !voices.has(update.voice) && speech.speaker === undefined) speech.speaker = update.voice;
+    const voice = named ?? voices.select(started.lang);
+    this.#checkSpeaker(voice, speech.speaker);
+    const turnTaking = { ...started.turnTaking, ...update.turnTaking };
+    const audioIn = update.audioIn ?? started.audioIn;
+    const inputChanged =
+      audioIn !== undefined && (JSON.stringify(audioIn) !== JSON.stringify(started.audioIn) || !sameEndpointing(turnTaking, started.turnTaking));
+    // The new input is made (and its format checked) before anything changes, so a refusal leaves the session as it was.
+    const voiceInput = inputChanged ? await this.#voiceInput(audioIn, { id: started.id, lang: started.lang }, turnTaking) : started.voiceInput;
+    if (inputChanged) started.voiceInput?.close();
+    if (outputRate !== undefined && outputRate !== started.output.requestedRateHz) {
+      const output = new OutputAudio(outputRate);
+      await output.converter(voice.sampleRateHz);
+      const previous = started.output;
+      started.output = output;
+      // A running answer keeps the resampler it started with.
+      void (this.#turn?.finished ?? Promise.resolve()).then(() => previous.close());
+    }
+    Object.assign(started, { voice: named, speech, audioIn, voiceInput, turnTaking });
+    if (update.instructions !== undefined) started.instructions = update.instructions || undefined;
+    if (update.clientTools !== undefined) started.clientTools = update.clientTools;
+    if (update.speak !== undefined) started.speak = update.speak;
+    const previous = await this.#deps.store.get(started.id);
+    await this.#deps.store.put(started.id, { lang: started.lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now() });
+  }
+
+  async #remember(started: Started, items: ConversationItem[]): Promise<boolean> {
+    const write = this.#memory.then(() => this.#deps.agent().addItems(started.id, items));
+    this.#memory = write.catch(() => undefined);
+    try {
+      await write;
+      return true;
+    } catch (err) {
+      this.#fail(err);
+      return false;
+    }
   }
 
   /** Says so at once when the voice is loaded and has no such speaker; turns then use its default speaker. */
@@ -229,34 +384,44 @@ export class Session {
     this.#error(new GatewayError('invalid_message', `voice ${voice.name} has no speaker "${speaker}"; using its default speaker`));
   }
 
-  #utterance(next: NextTurn): void {
+  #utterance(next: NextTurn): void | Promise<void> {
     const started = this.#started;
-    if (started && !this.#closed) this.#beginTurn(started, next);
+    if (!started || this.#closed) return;
+    if (!started.turnTaking.autoRespond && next.text !== undefined) {
+      // The utterance's span covers hearing it; the answer, when asked for, is a turn of its own.
+      next.telemetry.ended('completed', next.timings ?? {}, {});
+      return this.#remember(started, [{ type: 'user_text', text: next.text }]).then(() => undefined);
+    }
+    this.#beginTurn(started, next);
   }
 
   /** Starts a turn, or says why it cannot start (the agent or the voice not loaded) and closes its span. */
-  #beginTurn(started: Started, next: NextTurn): void {
+  #beginTurn(started: Started, next: NextTurn, response?: RespondOptions): void {
     try {
-      this.#startTurn(started, next);
+      this.#startTurn(started, next, response);
     } catch (err) {
       next.telemetry.ended('failed', next.timings ?? {}, {});
       this.#fail(err);
     }
   }
 
-  #startTurn(started: Started, next: NextTurn): void {
+  #startTurn(started: Started, next: NextTurn, response: RespondOptions = {}): void {
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
     const agent = this.#deps.agent();
     const lang = next.lang ?? started.lang;
     const synthesizer = (started.voice ?? this.#deps.voices.select(lang)).synthesizer();
     const { speaker, speed, engineOptions } = started.speech;
     const ready = this.#memory;
+    this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
     const turn = Turn.start(
       {
         id: next.id,
         threadId: started.id,
         text: next.text,
         lang,
+        speak: response.speak ?? started.speak,
+        instructions: 'instructions' in response ? response.instructions : started.instructions,
+        clientTools: started.clientTools,
         startedAt: next.startedAt,
         source: next.source,
         ...(next.timings && { timings: next.timings }),
@@ -327,4 +492,8 @@ function mergeSpeech(previous: SpeechSettings | undefined, given: SpeechSettings
 async function* afterMemory<T>(ready: Promise<void>, run: () => AsyncIterable<T>): AsyncIterable<T> {
   await ready;
   yield* run();
+}
+
+function sameEndpointing(a: TurnTaking, b: TurnTaking): boolean {
+  return a.endpointing === b.endpointing && JSON.stringify(a.vad ?? {}) === JSON.stringify(b.vad ?? {});
 }

@@ -1,24 +1,29 @@
-import type { AgentEvent, AgentTurn } from '../contracts/agent.ts';
+import type { AgentEvent, AgentTurn, ClientTool } from '../contracts/agent.ts';
 import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
 import { BoundedQueue } from '../core/bounded-queue.ts';
 import { GatewayError, isAbortError } from '../core/errors.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
 import { PhraseChunker } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
-import type { SessionEvent, SessionSink, TurnOutcome, TurnTimings } from './events.ts';
+import type { SessionEvent, SessionSink, TurnOutcome, TurnSource, TurnTimings, TurnUsage } from './events.ts';
 import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
 export interface TurnInput {
   id: string;
   threadId: string;
-  text: string;
+  /** The user's new message; absent when the turn answers the conversation as it stands. */
+  text?: string | undefined;
   lang: string;
+  /** False: the answer is text only, nothing is synthesised. */
+  speak: boolean;
+  instructions?: string | undefined;
+  clientTools?: readonly ClientTool[] | undefined;
   /** performance.now() when the turn's clock starts: end of user speech for a voice turn, arrival for text. */
   startedAt: number;
   /** Stage times measured before the turn began (VAD, ASR), reported with its own. */
   timings?: TurnTimings;
-  source: 'text' | 'voice';
+  source: TurnSource;
 }
 
 export interface TurnDeps {
@@ -54,6 +59,7 @@ export class Turn {
   /** performance.now() when the response starts: after VAD and ASR on a voice turn, at once on a typed one. */
   readonly #respondingAt = performance.now();
   #answer = '';
+  #usage: TurnUsage | undefined;
   #playback: ChildSpan | undefined;
   #ended = false;
   #outcome: TurnOutcome = 'completed';
@@ -132,7 +138,8 @@ export class Turn {
 
   #think(phrases: BoundedQueue<string>, signal: AbortSignal): Promise<void> {
     const { telemetry } = this.#deps;
-    const attributes = { [ATTR.textChars]: this.input.text.length, ...telemetry.content({ transcript: this.input.text }) };
+    const text = this.input.text ?? '';
+    const attributes = { [ATTR.textChars]: text.length, ...telemetry.content({ transcript: text }) };
     return telemetry.stage(SPAN.agent, attributes, async (span, traceContext) => {
       await this.#converse(phrases, signal, traceContext);
       // An interrupted agent stream ends quietly instead of throwing; its span still says it was cut short.
@@ -142,21 +149,32 @@ export class Turn {
 
   async #converse(phrases: BoundedQueue<string>, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
     const chunker = new PhraseChunker();
-    const { id, threadId, text, lang } = this.input;
+    const { id, threadId, text, lang, instructions, clientTools, speak } = this.input;
     try {
-      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext })) {
+      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext, instructions, clientTools })) {
         if (signal.aborted) return;
         if (event.type === 'tool_call') {
           this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args });
           continue;
         }
+        if (event.type === 'usage') {
+          const { inputTokens, outputTokens, stoppedAtLimit } = event;
+          const sum = this.#usage ?? { inputTokens: 0, outputTokens: 0, stoppedAtLimit: false };
+          this.#usage = { inputTokens: sum.inputTokens + inputTokens, outputTokens: sum.outputTokens + outputTokens, stoppedAtLimit };
+          continue;
+        }
+        if (event.type === 'client_tool_call') {
+          const { callId, name, arguments: args } = event;
+          this.#send({ type: 'client_tool_call', turnId: id, callId, name, arguments: args });
+          continue;
+        }
         this.#mark('llmFirstTokenMs');
         this.#answer += event.text;
         this.#send({ type: 'answer_delta', turnId: id, text: event.text });
-        for (const phrase of chunker.push(event.text)) await this.#queuePhrase(phrases, phrase, signal);
+        if (speak) for (const phrase of chunker.push(event.text)) await this.#queuePhrase(phrases, phrase, signal);
       }
       if (signal.aborted) return;
-      for (const phrase of chunker.flush()) await this.#queuePhrase(phrases, phrase, signal);
+      if (speak) for (const phrase of chunker.flush()) await this.#queuePhrase(phrases, phrase, signal);
       this.#mark('llmTotalMs');
     } catch (err) {
       // A phrase waiting for room when the turn is interrupted: the agent stage ends quietly, as on any interrupt.
@@ -214,6 +232,8 @@ export class Turn {
   }
 
   #heard(): string {
+    // A text-only answer was read as it arrived: all of it that was sent counts.
+    if (!this.input.speak) return this.#answer;
     return this.#audio?.sentText() ?? '';
   }
 
@@ -238,7 +258,7 @@ export class Turn {
       // A voice turn's clock starts at the end of the user's speech, so its first audio is voice-to-voice.
       if (this.input.source === 'voice') this.#timings.voiceToVoiceMs = firstAudio;
     }
-    sink.event({ type: 'turn_ended', turnId: this.input.id, outcome: this.#outcome, timings: this.#timings });
+    sink.event({ type: 'turn_ended', turnId: this.input.id, outcome: this.#outcome, timings: this.#timings, ...(this.#usage && { usage: this.#usage }) });
   }
 
   #send(event: SessionEvent): void {

@@ -1,17 +1,18 @@
 import type { AudioFormat } from '../audio/audio-format.ts';
 import type { GatewayError } from '../core/errors.ts';
-import type { SessionEvent, TurnTimings } from './events.ts';
+import type { SessionEvent, TurnSource, TurnTaking, TurnTimings } from './events.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
 /** A turn about to start: typed text, or a final transcript from the voice input. */
 export interface NextTurn {
   id: string;
-  text: string;
+  /** Absent: the turn answers the conversation as it stands. */
+  text?: string | undefined;
   /** performance.now() when the turn's clock starts: end of user speech, or the text's arrival. */
   startedAt: number;
   /** Stage times measured before the turn (VAD, ASR). */
   timings?: TurnTimings;
-  source: 'text' | 'voice';
+  source: TurnSource;
   /** The language ASR detected, for a session started with lang 'auto'. */
   lang?: string;
   telemetry: TurnTelemetry;
@@ -22,8 +23,8 @@ export interface VoiceInputHandlers {
   /** Whether the assistant is speaking now (a turn is running), for barge-in. */
   speaking(): boolean;
   bargeIn(): void;
-  /** A final, non-empty transcript: starts a turn. */
-  utterance(next: NextTurn): void;
+  /** A final, non-empty transcript: starts a turn, or joins the conversation (resolving once it has). */
+  utterance(next: NextTurn): void | Promise<void>;
   error(error: GatewayError): void;
 }
 
@@ -32,12 +33,18 @@ export interface VoiceInput {
   push(pcm: Uint8Array): void;
   /** Push-to-talk: finalise the utterance now. */
   end(): void;
+  /** Drops the audio not yet part of a finished utterance, and the utterance in progress. */
+  clear(): void;
+  /** Resolves once every utterance that has ended so far has been handed on (or found empty). */
+  settled(): Promise<void>;
   close(): void;
 }
 
 export interface VoiceSession {
   id: string;
   lang: string;
+  /** Endpointing and VAD settings of this session; the gateway's own when absent. */
+  turnTaking?: TurnTaking | undefined;
 }
 
 /** Throws GatewayError('bad_audio_format') for a format it cannot take. */

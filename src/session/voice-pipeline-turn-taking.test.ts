@@ -45,7 +45,7 @@ async function pipeline(speaking: () => boolean) {
   const input = await createVoicePipeline(
     { encoding: 'pcm16', sampleRateHz: 16_000, channels: 1 },
     { id: 'session-1', lang: 'en' },
-    { emit: (e) => events.push(e), speaking, bargeIn: () => (bargeIns += 1), utterance: (t) => turns.push(t), error: (e) => assert.fail(e) },
+    { emit: (e) => events.push(e), speaking, bargeIn: () => (bargeIns += 1), utterance: (t) => void turns.push(t), error: (e) => assert.fail(e) },
     { settings, vad: () => loudnessVad, transcriber: () => transcriber, telemetry: new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }) },
   );
   return { input, events, turns, bargeIns: () => bargeIns };

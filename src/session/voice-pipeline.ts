@@ -49,8 +49,18 @@ export async function createVoicePipeline(
 ): Promise<VoiceInput> {
   const vad = deps.vad();
   const input = await createAudioInput(format);
-  const endpointer = createEndpointer(vad, deps.settings.endpointer);
+  const endpointer = createEndpointer(vad, endpointerOptions(deps.settings.endpointer, session));
   return new VoicePipeline(format, session, handlers, deps, input, endpointer);
+}
+
+/** The gateway's VAD settings under this session's; push-to-talk waits for `end()` however long the silence. */
+function endpointerOptions(gateway: EndpointerOptions, session: VoiceSession): EndpointerOptions {
+  const turnTaking = session.turnTaking;
+  if (!turnTaking) return gateway;
+  const own = Object.fromEntries(Object.entries(turnTaking.vad ?? {}).filter(([, v]) => v !== undefined));
+  const options = { ...gateway, ...own };
+  if (turnTaking.endpointing === 'manual') options.minSilenceMs = options.maxUtteranceMs;
+  return options;
 }
 
 class VoicePipeline implements VoiceInput {
@@ -61,7 +71,12 @@ class VoicePipeline implements VoiceInput {
   readonly #endpointer: Endpointer;
   readonly #bytesPerMs: number;
   readonly #maxQueuedBytes: number;
-  readonly #clock = new ArrivalClock();
+  #clock = new ArrivalClock();
+  /** 16 kHz audio taken by the endpointer since the last clear (its positions restart there), and before it. */
+  #receivedMs = 0;
+  #clearedMs = 0;
+  /** Utterances that ended and are being transcribed or handed on, for `settled()`. */
+  readonly #inFlight = new Set<Promise<void>>();
   readonly #closed = new AbortController();
   readonly #queue: Uint8Array[] = [];
   #queuedBytes = 0;
@@ -108,7 +123,7 @@ class VoicePipeline implements VoiceInput {
   end(): void {
     if (this.#closed.signal.aborted || this.#finalising) return;
     this.#finalising = true;
-    void this.#afterDrain(async () => {
+    const ending = this.#afterDrain(async () => {
       const tail = this.#input.flush();
       this.#clock.received(tail.length);
       const events = [...(tail.length > 0 ? await this.#endpointer.push(tail, this.#closed.signal) : []), ...this.#endpointer.flush()];
@@ -123,6 +138,31 @@ class VoicePipeline implements VoiceInput {
     }).finally(() => {
       this.#finalising = false;
     });
+    this.#track(ending);
+  }
+
+  clear(): void {
+    if (this.#closed.signal.aborted) return;
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    // After the chunk being processed; nothing awaits between the drain's end and this, so no audio slips between.
+    void this.#afterDrain(async () => {
+      this.#input.flush();
+      this.#endpointer.reset();
+      this.#clock = new ArrivalClock();
+      this.#clearedMs += this.#receivedMs;
+      this.#receivedMs = 0;
+      this.#utterance = undefined;
+    });
+  }
+
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
   }
 
   close(): void {
@@ -142,6 +182,7 @@ class VoicePipeline implements VoiceInput {
         this.#queuedBytes -= chunk.byteLength;
         const audio = this.#input.push(chunk);
         this.#clock.received(audio.length);
+        this.#receivedMs += (audio.length * 1000) / PIPELINE_SAMPLE_RATE_HZ;
         const events = audio.length > 0 ? await this.#endpointer.push(audio, this.#closed.signal) : [];
         void this.#handle(events);
         this.#maybeBargeIn();
@@ -161,13 +202,16 @@ class VoicePipeline implements VoiceInput {
   #handle(events: VadEvent[]): Promise<void> {
     const finals: Promise<void>[] = [];
     for (const event of events) {
-      this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped' });
+      const audioMs = Math.round(this.#clearedMs + (event.type === 'speech_start' ? event.onsetMs : event.speechEndMs));
+      this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped', audioMs });
       if (event.type === 'speech_start') {
         this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now() };
       } else {
         const utterance = this.#utterance ?? { turnId: randomUUID(), bargedIn: false, lastPartialAt: 0 };
         this.#utterance = undefined;
-        finals.push(this.#finalTranscript(utterance, event));
+        const final = this.#finalTranscript(utterance, event);
+        this.#track(final);
+        finals.push(final);
       }
     }
     return Promise.all(finals).then(() => undefined);
@@ -243,7 +287,7 @@ class VoicePipeline implements VoiceInput {
     }
     // A session that asked for detection answers in the language it heard.
     const lang = this.#session.lang === 'auto' && detected && detected !== 'auto' ? detected : undefined;
-    this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice', ...(lang && { lang }) });
+    await this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice', ...(lang && { lang }) });
   }
 
   #transcribeOptions() {

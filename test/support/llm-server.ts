@@ -23,6 +23,8 @@ export interface LlmScript {
   tokens?: string[];
   /** Streamed after the text, then the response ends with finish_reason `tool_calls`. */
   toolCalls?: ScriptedToolCall[];
+  /** The finish_reason to end with instead (`length`: the answer hit max_tokens). */
+  finishReason?: string;
   /** Delay before the first token (after the response headers). */
   firstTokenMs?: number;
   /** Pace of the following tokens; unset means as fast as the socket takes them. */
@@ -163,7 +165,7 @@ async function respond(res: ServerResponse, body: ChatRequestBody, script: LlmSc
   }
   const tokens = script.tokens ?? splitIntoTokens(script.text ?? '');
   const toolCalls = script.toolCalls ?? [];
-  const finishReason = toolCalls.length > 0 ? 'tool_calls' : 'stop';
+  const finishReason = script.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
   const gapMs = script.tokensPerSecond === undefined ? 0 : 1000 / script.tokensPerSecond;
   const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
   const created = Math.floor(Date.now() / 1000);

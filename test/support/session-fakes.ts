@@ -5,7 +5,7 @@
  */
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { pino } from 'pino';
-import type { AgentEvent, AgentTurn, Agent } from '../../src/contracts/agent.ts';
+import type { AgentEvent, AgentTurn, Agent, ConversationItem } from '../../src/contracts/agent.ts';
 import type { SynthesisOptions, Synthesizer } from '../../src/contracts/tts.ts';
 import type { Voice, Voices } from '../../src/contracts/voices.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
@@ -38,6 +38,12 @@ export class FakeAgent implements Agent {
 
   async truncateLastAnswer(threadId: string, heardText: string): Promise<void> {
     this.truncations.push({ threadId, heardText });
+  }
+
+  readonly items: { threadId: string; item: ConversationItem }[] = [];
+
+  async addItems(threadId: string, items: readonly ConversationItem[]): Promise<void> {
+    for (const item of items) this.items.push({ threadId, item });
   }
 
   async close(): Promise<void> {}

@@ -50,12 +50,16 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
       const { code, message, recoverable, retryable } = event.error;
       return { type: 'error', code, message, recoverable, retryable, ...(event.turnId !== undefined && { turn_id: event.turnId }) };
     }
+    // Protocol v1 has no message for these: a turn shows itself by its first token, and clients declare no tools.
+    case 'turn_started':
+    case 'client_tool_call':
     case 'ended':
       return undefined;
   }
 }
 
-function v1Timings(timings: TurnTimings): Record<string, number> {
+/** Turn timings under their snake_case wire names (v1's `response_end.timings`; Realtime's `response.done`). */
+export function v1Timings(timings: TurnTimings): Record<string, number> {
   const named: Record<string, number> = {};
   for (const [key, value] of Object.entries(timings) as [keyof TurnTimings, number | undefined][]) {
     if (value !== undefined) named[TIMING_NAMES[key]] = value;
