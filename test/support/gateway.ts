@@ -66,8 +66,12 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
   const config = configSchema.parse({
     ...configOverrides,
     server: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...configOverrides.server },
-    // Piper (the default engine) speaks with the generated voice; another engine brings its own settings.
-    tts: ttsOverrides?.engine === undefined || ttsOverrides.engine === 'piper' ? { voice: 'test-voice', ...ttsOverrides } : ttsOverrides,
+    // Piper (the default engine) speaks with the generated voice; another engine brings its own settings. One
+    // phonemizer thread per voice: each costs about a second of espeak-ng start-up, paid by every test gateway.
+    tts:
+      ttsOverrides?.engine === undefined || ttsOverrides.engine === 'piper'
+        ? { voice: 'test-voice', phonemizerWorkers: 1, ...ttsOverrides }
+        : ttsOverrides,
     asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
     // Tests count the LLM requests they cause; the start-up warm-up has its own test.
     agent: { warmUp: false, ...configOverrides.agent },
