@@ -4,6 +4,7 @@ import { createKeyCheck } from '../transports/auth.ts';
 import type { TransportDeps } from '../transports/deps.ts';
 import { operations } from '../transports/operations.ts';
 import { protocolV1 } from '../transports/v1/route.ts';
+import { webClient } from '../transports/web/plugin.ts';
 import type { Runtime } from './runtime.ts';
 
 /** The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen. */
@@ -29,5 +30,6 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   };
   await app.register(operations(runtime));
   await app.register(protocolV1(deps));
+  await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: Object.keys(config.tts.voicesByLang) }));
   return app;
 }
