@@ -146,7 +146,8 @@ export class Player {
   /** @param {AudioChunk} chunk */
   play(chunk) {
     this.#pending.add(chunk.turnId);
-    this.#node.port.postMessage({ type: 'audio', turnId: chunk.turnId, pcm: chunk.pcm }, [chunk.pcm.buffer]);
+    // Copied, not transferred: other listeners of the same chunk keep their view of it.
+    this.#node.port.postMessage({ type: 'audio', turnId: chunk.turnId, pcm: chunk.pcm });
   }
 
   /** All audio of `turnId` has arrived: it plays to its end without waiting for more. @param {string} turnId */

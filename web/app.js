@@ -223,14 +223,24 @@ function newTurnElement() {
   return li;
 }
 
-/** Each stage a bar on one scale; the headline is voice-to-voice (or first audio on a typed turn). */
-const STAGES = /** @type {const} */ ([
-  ['vad_endpoint_ms', 'end of speech'],
-  ['asr_ms', 'transcription'],
-  ['llm_first_token_ms', 'LLM first token'],
-  ['tts_first_phrase_ms', 'first phrase spoken'],
-  ['first_audio_ms', 'first audio'],
-]);
+/**
+ * The turn as a waterfall, in ms from its start (the end of the user's speech, or the typed text's arrival): each
+ * stage a bar where it ran, headed by voice-to-voice (or first audio on a typed turn).
+ * @param {Record<string, number>} t `response_end.timings`
+ * @returns {Array<[label: string, fromMs: number, toMs: number]>}
+ */
+function stages(t) {
+  const heard = (t.vad_endpoint_ms ?? 0) + (t.asr_ms ?? 0);
+  /** @type {Array<[string, number, number | undefined]>} */
+  const all = [
+    ['end of speech', 0, t.vad_endpoint_ms],
+    ['transcription', t.vad_endpoint_ms ?? 0, t.asr_ms === undefined ? undefined : heard],
+    ['LLM first token', heard, t.llm_first_token_ms],
+    ['first phrase', t.llm_first_token_ms ?? heard, t.llm_first_phrase_ms],
+    ['synthesis', t.first_audio_ms === undefined || t.tts_first_phrase_ms === undefined ? 0 : t.first_audio_ms - t.tts_first_phrase_ms, t.tts_first_phrase_ms === undefined ? undefined : t.first_audio_ms],
+  ];
+  return all.flatMap(([label, from, to]) => (to === undefined ? [] : [[label, from, to]]));
+}
 
 /**
  * @param {Record<string, number>} timings
@@ -238,28 +248,27 @@ const STAGES = /** @type {const} */ ([
  */
 function timingRows(timings, playedMs) {
   const headline = timings.voice_to_voice_ms ?? timings.first_audio_ms;
-  const scale = Math.max(1, ...STAGES.map(([key]) => timings[key] ?? 0));
-  const rows = [];
+  const rows = stages(timings);
+  const scale = Math.max(1, headline ?? 0, ...rows.map(([, , to]) => to));
   const summary = document.createElement('div');
   summary.className = 'summary';
   summary.textContent = [
     headline !== undefined ? `${timings.voice_to_voice_ms !== undefined ? 'voice-to-voice' : 'first audio'} ${Math.round(headline)} ms` : 'no audio',
     playedMs !== undefined ? `heard ${(playedMs / 1000).toFixed(1)} s` : '',
   ].filter(Boolean).join(' · ');
-  rows.push(summary);
-  for (const [key, label] of STAGES) {
-    const ms = timings[key];
-    if (ms === undefined) continue;
-    const row = document.createElement('div');
-    row.className = 'stage';
-    row.dataset.stage = key;
-    const bar = Object.assign(document.createElement('span'), { className: 'bar' });
-    bar.style.width = `${((ms / scale) * 100).toFixed(1)}%`;
-    row.append(Object.assign(document.createElement('span'), { className: 'label', textContent: label }), Object.assign(document.createElement('span'), { className: 'track' }), Object.assign(document.createElement('span'), { className: 'ms', textContent: `${Math.round(ms)} ms` }));
-    row.children[1]?.appendChild(bar);
-    rows.push(row);
-  }
-  return rows;
+  return [
+    summary,
+    ...rows.map(([label, from, to]) => {
+      const row = document.createElement('div');
+      row.className = 'stage';
+      const track = Object.assign(document.createElement('span'), { className: 'track' });
+      const bar = track.appendChild(Object.assign(document.createElement('span'), { className: 'bar' }));
+      bar.style.marginLeft = `${((from / scale) * 100).toFixed(1)}%`;
+      bar.style.width = `${(((to - from) / scale) * 100).toFixed(1)}%`;
+      row.append(Object.assign(document.createElement('span'), { className: 'label', textContent: label }), track, Object.assign(document.createElement('span'), { className: 'ms', textContent: `${Math.round(to - from)} ms` }));
+      return row;
+    }),
+  ];
 }
 
 function showMode() {

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchChromium, type Chromium } from '../test/support/chromium.ts';
+import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../test/support/gateway.ts';
+import { FIXTURES_DIR, readWav } from '../test/support/wav.ts';
+import { TestClient } from '../test/support/ws-client.ts';
+
+const SHORT_ANSWER = 'Your order ships today. It should arrive on Friday.';
+const LONG_ANSWER = Array.from({ length: 30 }, (_, i) => `Sentence number ${i + 1} is here.`).join(' ');
+
+/** The fixture once, then silence long enough for the VAD to end the turn (Chromium plays it once: %noloop). */
+function microphone() {
+  const speech = readWav(join(FIXTURES_DIR, 'order-status-en-16k.wav'));
+  const samples = new Int16Array(speech.samples.length + speech.sampleRateHz * speech.channels * 2);
+  samples.set(speech.samples);
+  return { ...speech, samples };
+}
+
+type PageGlobals = { s2s: { player?: { framesPlayed: number; context: AudioContext }; client?: { on(type: 'audio', fn: (c: { turnId: string; pcm: Int16Array; sampleRateHz: number }) => void): void } }; receivedMs: Record<string, number> };
+
+/** Counts, in the page, the answer audio that reached the client, per turn. */
+const countReceivedAudio = (page: Page) =>
+  page.evaluate(() => {
+    const globals = window as unknown as PageGlobals;
+    globals.receivedMs = {};
+    globals.s2s.client?.on('audio', ({ turnId, pcm, sampleRateHz }) => {
+      globals.receivedMs[turnId] = (globals.receivedMs[turnId] ?? 0) + (pcm.length * 1000) / sampleRateHz;
+    });
+  });
+const receivedMs = (page: Page, turnId: string) => page.evaluate((id) => (window as unknown as PageGlobals).receivedMs[id] ?? 0, turnId);
+
+const framesPlayed = (page: Page) => page.evaluate(() => (window as unknown as PageGlobals).s2s.player?.framesPlayed ?? 0);
+
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the voice page in headless Chromium with a fake microphone', () => {
+  // The first answer looks at the clock first: the page shows the agent's tool calls too.
+  const env = useGatewayWithLlm((request) =>
+    request.body.messages?.some((m) => m.role === 'tool') ? { text: SHORT_ANSWER } : { toolCalls: [{ name: 'current_time', arguments: '{}' }] },
+  );
+  let chromium: Chromium;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    chromium = await launchChromium({ microphone: microphone() });
+    page = await chromium.context.newPage();
+    await page.setViewportSize({ width: 960, height: 560 });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+  after(() => chromium?.close());
+
+  test('hands-free: the fixture is heard, the transcript and the answer appear, and the answer plays', async () => {
+    await page.goto(`${env.gateway.url}/`);
+    await page.waitForSelector('#voice option', { state: 'attached' });
+    await page.click('#start');
+    await page.waitForSelector('#connection[data-state="open"]');
+    await countReceivedAudio(page);
+    const turn = page.locator('.turn').first();
+    await turn.locator('.user:not(.partial)').waitFor({ timeout: 30_000 });
+    assert.equal(await turn.locator('.user').textContent(), TEST_TRANSCRIPT);
+    await page.waitForSelector('.turn[data-status="done"]', { timeout: 30_000 });
+    assert.equal(await turn.locator('.assistant').textContent(), SHORT_ANSWER);
+    assert.equal(await turn.locator('.tool').textContent(), 'current_time');
+    // The playback worklet played the answer to its end and said how long it was.
+    await page.waitForSelector('.turn[data-played-ms]', { timeout: 30_000 });
+    const playedMs = Number(await turn.getAttribute('data-played-ms'));
+    const sentMs = await receivedMs(page, String(await turn.getAttribute('data-turn-id')));
+    assert.ok(sentMs > 200 && Math.abs(playedMs - sentMs) <= 3, `played ${playedMs} ms of ${sentMs} ms`);
+    assert.ok((await framesPlayed(page)) > 0);
+    assert.match(String(await turn.locator('.timings .summary').textContent()), /voice-to-voice \d+ ms · heard \d+\.\d s/);
+    assert.ok((await turn.locator('.stage').count()) >= 3);
+    // The README's picture: S2S_SCREENSHOT=docs/voice-page.png node --test web/voice-page-in-chromium.test.ts
+    if (process.env.S2S_SCREENSHOT) await page.screenshot({ path: process.env.S2S_SCREENSHOT });
+  });
+
+  /** How long the whole long answer sounds. */
+  async function fullAnswerMs(): Promise<number> {
+    const client = await TestClient.connect(env.gateway.wsUrl);
+    const { audio_out } = await client.start();
+    client.send({ type: 'text_input', text: 'Tell me a long story' });
+    await client.next('response_end');
+    await client.close();
+    return (client.audioBytes() / 2 / audio_out.sample_rate) * 1000;
+  }
+
+  test('an interrupt mid-answer stops playback, and the next request remembers only what was played', async () => {
+    await page.check('input[value="push-to-talk"]');
+    env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
+    const fullMs = await fullAnswerMs();
+    await page.fill('#text', 'Tell me a long story');
+    await page.press('#text', 'Enter');
+    const before = await framesPlayed(page);
+    // About a second of the answer heard.
+    const rate = await page.evaluate(() => (window as unknown as PageGlobals).s2s.player?.context.sampleRate ?? 0);
+    await until('a second of playback', async () => (await framesPlayed(page)) - before > rate);
+    await page.click('#interrupt');
+    const turn = page.locator('.turn').nth(1);
+    await page.waitForSelector('.turn:nth-child(2)[data-status="interrupted"][data-played-ms]');
+    const stopped = await framesPlayed(page);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await framesPlayed(page), stopped, 'nothing plays after the interrupt');
+    const playedMs = Number(await turn.getAttribute('data-played-ms'));
+    const sentMs = await receivedMs(page, String(await turn.getAttribute('data-turn-id')));
+    assert.ok(playedMs >= 1000, `played ${playedMs} ms`);
+    assert.ok(sentMs > playedMs + 200, `the client had more audio (${sentMs} ms) than it played (${playedMs} ms)`);
+
+    env.llm.setScript({ text: 'Fine.' });
+    const next = env.llm.requests.length;
+    await page.fill('#text', 'Go on');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('.turn:nth-child(3)[data-status="done"]');
+    const messages = (env.llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
+    const index = messages.findIndex((m) => m.content === 'Tell me a long story');
+    const heard = String(messages[index + 1]?.content);
+    assert.equal(messages[index + 1]?.role, 'assistant');
+    assert.ok(heard.length > 0 && LONG_ANSWER.startsWith(heard.trim()), heard);
+    // The answer's sentences are all alike, so text and audio grow together: memory holds the share that was
+    // played (and a word of slack), less than the share that was sent.
+    const share = (ms: number) => Math.round((LONG_ANSWER.length * ms) / fullMs);
+    assert.ok(heard.length <= share(playedMs + 150), `${heard.length} chars kept; played ${playedMs} ms = ${share(playedMs)} chars, sent ${sentMs} ms = ${share(sentMs)} chars`);
+  });
+
+  test('no errors on the console', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});
