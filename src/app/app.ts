@@ -7,10 +7,14 @@ import { protocolV1 } from '../transports/v1/route.ts';
 import { webClient } from '../transports/web/plugin.ts';
 import type { Runtime } from './runtime.ts';
 
-/** The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen. */
-export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+/**
+ * The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen; with
+ * `https` (PEM key and certificate) it will serve TLS.
+ */
+export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Buffer }): Promise<FastifyInstance> {
   const { config } = runtime;
   const app = Fastify({
+    ...(https && { https }),
     loggerInstance: runtime.log as FastifyBaseLogger,
     // Scrapes and probes every few seconds would drown the log; sessions log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
