@@ -27,6 +27,8 @@ interface StaticFile {
   body: Buffer;
   contentType: string;
   etag: string;
+  /** The voice page's own HTML; the examples keep their inline scripts, to be copied as they are. */
+  policed: boolean;
 }
 
 /**
@@ -40,7 +42,8 @@ export function staticFiles() {
     const body = readFileSync(path);
     const contentType = CONTENT_TYPES[extname(path)];
     if (!contentType) return;
-    files.set(urlPath, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    files.set(urlPath, { body, contentType, etag, policed: path.startsWith(join(ROOT, 'web')) && extname(path) === '.html' });
   };
   for (const folder of ['web', 'client', 'examples']) {
     if (folder === 'examples' && !existsSync(join(ROOT, folder))) continue;
@@ -55,7 +58,7 @@ export function staticFiles() {
       app.get(urlPath, async (request, reply) => {
         // Revalidated on every load, so a restarted gateway never pairs a new page with an old library file.
         reply.header('cache-control', 'no-cache').header('etag', file.etag).header('x-content-type-options', 'nosniff');
-        if (file.contentType.startsWith('text/html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+        if (file.policed) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
         if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
         return reply.type(file.contentType).send(file.body);
       });
