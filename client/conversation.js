@@ -22,7 +22,7 @@
  * @property {string | undefined} sessionId
  * @property {boolean} userSpeaking the gateway hears speech now
  * @property {Turn[]} turns oldest first
- * @property {S2SEvents['error'] | undefined} error the latest error, until the next turn starts
+ * @property {S2SEvents['error'] | undefined} error the latest error, until the user speaks or types again
  */
 
 /** Folds a client's events into snapshots; `subscribe` and `snapshot` fit React's useSyncExternalStore. */
@@ -43,7 +43,10 @@ export class Conversation {
       client.on('session_started', ({ session_id }) => this.#set({ sessionId: session_id })),
       client.on('vad', ({ state }) => this.#set({ userSpeaking: state === 'speech_start' })),
       client.on('asr_partial', ({ turn_id, text }) => this.#turn(turn_id, { partial: text, status: 'listening' })),
-      client.on('asr_final', ({ turn_id, text }) => this.#turn(turn_id, { user: text, partial: '', status: 'answering' })),
+      client.on('asr_final', ({ turn_id, text }) => {
+        if (text.trim() !== '') this.#set({ error: undefined });
+        this.#turn(turn_id, { user: text, partial: '', status: 'answering' });
+      }),
       client.on('llm_token', ({ turn_id, token }) => this.#turn(turn_id, (t) => ({ assistant: t.assistant + token }))),
       client.on('tool_call', ({ turn_id, name, args }) => this.#turn(turn_id, (t) => ({ toolCalls: [...t.toolCalls, { name, args }] }))),
       client.on('response_end', ({ turn_id, interrupted, timings }) => this.#turn(turn_id, { status: interrupted ? 'interrupted' : 'done', timings })),
@@ -51,6 +54,7 @@ export class Conversation {
       client.on('played', ({ turnId, playedMs }) => this.#turn(turnId, { playedMs: Math.round(playedMs) })),
       client.on('typed', ({ text }) => {
         this.#typed = text;
+        this.#set({ error: undefined });
       }),
     ];
   }
@@ -86,7 +90,6 @@ export class Conversation {
     const turn = turns[index] ?? { id, user: this.#typed, partial: '', assistant: '', toolCalls: [], status: 'answering' };
     if (index < 0) this.#typed = '';
     const next = { ...turn, ...(typeof change === 'function' ? change(turn) : change) };
-    // A new turn clears the last error: it belonged to what came before.
-    this.#set({ turns: index < 0 ? [...turns, next] : turns.with(index, next), ...(index < 0 && { error: undefined }) });
+    this.#set({ turns: index < 0 ? [...turns, next] : turns.with(index, next) });
   }
 }

@@ -146,10 +146,11 @@ async function start() {
 }
 
 function stop() {
+  // The conversation first: the close that follows is the page's own, not news for the screen.
+  session.conversation?.dispose();
   session.client?.close();
   session.microphone?.stop();
   void session.player?.stop();
-  session.conversation?.dispose();
   delete session.client;
   delete session.microphone;
   delete session.player;
@@ -188,9 +189,9 @@ function render(state) {
     ? `reconnecting in ${(lastClose.retryInMs / 1000).toFixed(1)} s…`
     : STATE_TEXT[connection];
   if (connection === 'closed' && lastClose.code !== undefined && lastClose.code !== 1000) showError(`${CLOSE_TEXT[lastClose.code] ?? 'The connection closed.'} (close code ${lastClose.code}${lastClose.reason ? `: ${lastClose.reason}` : ''})`);
-  if (connection === 'closed' && session.client) stop();
-  if (error) showError(`${ERROR_TEXT[error.code] ?? error.message} (${error.code})`);
+  else if (error) showError(`${ERROR_TEXT[error.code] ?? error.message} (${error.code})`);
   else if (connection === 'open') ui.error.hidden = true;
+  if (connection === 'closed' && session.client) stop();
   const answering = turns.some((t) => t.status === 'answering') || session.player?.busy === true;
   ui.interrupt.disabled = !answering;
   ui.turns.dataset.speaking = String(state.userSpeaking);

@@ -134,6 +134,32 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     assert.ok(heard.length <= share(playedMs + 150), `${heard.length} chars kept; played ${playedMs} ms = ${share(playedMs)} chars, sent ${sentMs} ms = ${share(sentMs)} chars`);
   });
 
+  test('errors are explained: the LLM down, the microphone refused, the socket closed with its code', async () => {
+    const errorText = () => page.locator('#error').textContent();
+    env.llm.setScript({ httpStatus: 500 });
+    await page.fill('#text', 'Hello?');
+    await page.press('#text', 'Enter');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(String(await errorText()), /language model server cannot be reached.*\(llm_unavailable\)/);
+
+    for (const socket of env.gateway.app.websocketServer.clients) socket.close(4001, 'session too long');
+    await page.waitForSelector('#connection[data-state="closed"]');
+    assert.match(String(await errorText()), /maximum length.*\(close code 4001: session too long\)/);
+
+    const refused = await chromium.context.newPage();
+    await refused.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await refused.goto(`${env.gateway.url}/`);
+    await refused.waitForSelector('#voice option', { state: 'attached' });
+    await refused.click('#start');
+    await refused.waitForSelector('#error:not([hidden])');
+    assert.match(String(await refused.locator('#error').textContent()), /microphone permission was refused/);
+    // Without a microphone the page still connects, for typed turns.
+    await refused.waitForSelector('#connection[data-state="open"]');
+    await refused.close();
+  });
+
   test('no errors on the console', () => {
     assert.deepEqual(consoleErrors, []);
   });
