@@ -20,11 +20,9 @@ export function useS2S(options) {
     client.connect().catch(() => {
       // The conversation's state says why (closed with its code, or the error the gateway sent).
     });
-    return () => {
-      client.close();
-      conversation.dispose();
-    };
-  }, [client, conversation]);
+    // Only the connection ends: React's StrictMode mounts twice, and the second mount reconnects the same client.
+    return () => client.close();
+  }, [client]);
   return {
     ...state,
     client,
