@@ -58,6 +58,8 @@ export class Microphone {
       audio: { channelCount: 1, echoCancellation, noiseSuppression, autoGainControl, ...(options.deviceId && { deviceId: { exact: options.deviceId } }) },
     });
     const context = options.context ?? new AudioContext();
+    // A context made outside a user gesture starts suspended.
+    await context.resume();
     await context.audioWorklet.addModule(CAPTURE_WORKLET);
     const source = context.createMediaStreamSource(stream);
     // No outputs: the worklet is a sink, processed without sending the microphone to the speakers.
@@ -132,6 +134,7 @@ export class Player {
   static async create(sampleRateHz, options = {}) {
     const { prebufferMs = 60, maxBufferedMs = 300_000 } = options;
     const context = options.context?.sampleRate === sampleRateHz ? options.context : new AudioContext({ sampleRate: sampleRateHz });
+    await context.resume();
     await context.audioWorklet.addModule(PLAYBACK_WORKLET);
     const node = new AudioWorkletNode(context, 's2s-playback', { numberOfInputs: 0, outputChannelCount: [1], processorOptions: { prebufferMs, maxBufferedMs } });
     node.connect(context.destination);

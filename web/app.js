@@ -63,6 +63,15 @@ const session = {};
 // For a look from the browser's console (and the page's own tests): the live client, microphone and player.
 Object.assign(window, { s2s: session });
 
+/** A problem of the page itself (no microphone): said again whenever nothing newer is to be said. */
+let pageProblem = '';
+
+/** @param {string} message */
+function showPageProblem(message) {
+  pageProblem = message;
+  showError(message);
+}
+
 /** @param {string} message */
 function showError(message) {
   ui.error.textContent = message;
@@ -101,16 +110,17 @@ function chosenMode() {
 async function start() {
   ui.start.disabled = true;
   ui.error.hidden = true;
+  pageProblem = '';
   const context = new AudioContext();
   let microphone;
   if (!navigator.mediaDevices) {
-    showError('The microphone needs a secure page: open the gateway at http://127.0.0.1 on this machine, or over https (S2S_TLS_CERT and S2S_TLS_KEY). Typed messages still work.');
+    showPageProblem('The microphone needs a secure page: open the gateway at http://127.0.0.1 on this machine, or over https (S2S_TLS_CERT and S2S_TLS_KEY). Typed messages still work.');
   } else {
     try {
       microphone = await Microphone.open({ context });
     } catch (err) {
       const refused = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
-      showError(refused
+      showPageProblem(refused
         ? 'The microphone permission was refused. Allow it in the address bar and press Start again; typed messages still work.'
         : `The microphone could not be opened (${err instanceof Error ? err.message : String(err)}). Typed messages still work.`);
     }
@@ -190,6 +200,7 @@ function render(state) {
     : STATE_TEXT[connection];
   if (connection === 'closed' && lastClose.code !== undefined && lastClose.code !== 1000) showError(`${CLOSE_TEXT[lastClose.code] ?? 'The connection closed.'} (close code ${lastClose.code}${lastClose.reason ? `: ${lastClose.reason}` : ''})`);
   else if (error) showError(`${ERROR_TEXT[error.code] ?? error.message} (${error.code})`);
+  else if (connection === 'open' && pageProblem) showError(pageProblem);
   else if (connection === 'open') ui.error.hidden = true;
   if (connection === 'closed' && session.client) stop();
   const answering = turns.some((t) => t.status === 'answering') || session.player?.busy === true;

@@ -33,7 +33,7 @@ const receivedMs = (page: Page, turnId: string) => page.evaluate((id) => (window
 
 const framesPlayed = (page: Page) => page.evaluate(() => (window as unknown as PageGlobals).s2s.player?.framesPlayed ?? 0);
 
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -56,6 +56,8 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     chromium = await launchChromium({ microphone: microphone() });
     page = await chromium.context.newPage();
     await page.setViewportSize({ width: 960, height: 560 });
+    // Two shared cores run the gateway's models and the browser: give waits room, not a race.
+    chromium.context.setDefaultTimeout(60_000);
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
@@ -70,13 +72,13 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     await page.waitForSelector('#connection[data-state="open"]');
     await countReceivedAudio(page);
     const turn = page.locator('.turn').first();
-    await turn.locator('.user:not(.partial)').waitFor({ timeout: 30_000 });
+    await turn.locator('.user:not(.partial)').waitFor();
     assert.equal(await turn.locator('.user').textContent(), TEST_TRANSCRIPT);
-    await page.waitForSelector('.turn[data-status="done"]', { timeout: 30_000 });
+    await page.waitForSelector('.turn[data-status="done"]');
     assert.equal(await turn.locator('.assistant').textContent(), SHORT_ANSWER);
     assert.equal(await turn.locator('.tool').textContent(), 'current_time');
     // The playback worklet played the answer to its end and said how long it was.
-    await page.waitForSelector('.turn[data-played-ms]', { timeout: 30_000 });
+    await page.waitForSelector('.turn[data-played-ms]');
     const playedMs = Number(await turn.getAttribute('data-played-ms'));
     const sentMs = await receivedMs(page, String(await turn.getAttribute('data-turn-id')));
     assert.ok(sentMs > 200 && Math.abs(playedMs - sentMs) <= 3, `played ${playedMs} ms of ${sentMs} ms`);
@@ -153,10 +155,10 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     await refused.goto(`${env.gateway.url}/`);
     await refused.waitForSelector('#voice option', { state: 'attached' });
     await refused.click('#start');
+    // Without a microphone the page still connects, for typed turns, and keeps saying why it does not listen.
+    await refused.waitForSelector('#connection[data-state="open"]');
     await refused.waitForSelector('#error:not([hidden])');
     assert.match(String(await refused.locator('#error').textContent()), /microphone permission was refused/);
-    // Without a microphone the page still connects, for typed turns.
-    await refused.waitForSelector('#connection[data-state="open"]');
     await refused.close();
   });
 

@@ -42,7 +42,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
         this.#queuedFrames += command.pcm.length;
         return;
       case 'end':
-        this.#complete.add(command.turnId);
+        // An answer already cleared (its end can arrive after the clear) is not remembered.
+        if (this.#turn === command.turnId || this.#queue.some((c) => c.turnId === command.turnId)) this.#complete.add(command.turnId);
         return;
       case 'clear':
         this.port.postMessage({ type: 'cleared', turnId: this.#turn ?? this.#queue[0]?.turnId, playedFrames: this.#played, totalFrames: this.#totalPlayed });
