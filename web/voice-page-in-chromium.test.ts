@@ -56,8 +56,6 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     chromium = await launchChromium({ microphone: microphone() });
     page = await chromium.context.newPage();
     await page.setViewportSize({ width: 960, height: 560 });
-    // Two shared cores run the gateway's models and the browser: give waits room, not a race.
-    chromium.context.setDefaultTimeout(60_000);
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });

@@ -40,6 +40,8 @@ export async function launchChromium(options: { microphone: Wav }): Promise<Chro
       `--use-file-for-fake-audio-capture=${wavPath}%noloop`,
     ],
   });
+  // Two shared cores run the gateway's models and the browser: waits get room, not a race.
+  context.setDefaultTimeout(60_000);
   return {
     context,
     close: async () => {
