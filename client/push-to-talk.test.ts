@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../test/support/gateway.ts';
+import { until } from '../test/support/until.ts';
 import { FIXTURES_DIR, readWav } from '../test/support/wav.ts';
 import { Conversation, S2SClient } from './index.js';
 
@@ -24,21 +25,13 @@ describe('push-to-talk with the client library', () => {
     for (let i = 0; i < speech.samples.length; i += frame) if (client.sendAudio(speech.samples.slice(i, i + frame))) sent++;
     return sent;
   };
-  const until = async (check: () => boolean, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
   test('audio flows only while talking, and releasing ends the utterance: transcript, then the answer', async () => {
     const { client, conversation } = await connect();
     assert.equal(say(client), 0, 'nothing is sent before talking');
     client.startTalking();
     assert.ok(say(client) > 0);
     client.stopTalking();
-    await until(() => conversation.snapshot().turns.some((t) => t.status === 'done'));
+    await until('the answer', () => conversation.snapshot().turns.some((t) => t.status === 'done'));
     const [turn] = conversation.snapshot().turns;
     assert.equal(turn?.user, TEST_TRANSCRIPT);
     assert.equal(turn?.assistant, 'Your order ships today.');
@@ -55,9 +48,9 @@ describe('push-to-talk with the client library', () => {
       const interrupts: Array<string | undefined> = [];
       client.on('interrupt', ({ turnId }) => interrupts.push(turnId));
       client.text('Tell me a long story');
-      await until(() => audioFrames > 0);
+      await until('answer audio', () => audioFrames > 0);
       client.startTalking();
-      await until(() => conversation.snapshot().turns[0]?.status === 'interrupted');
+      await until('the interrupted turn', () => conversation.snapshot().turns[0]?.status === 'interrupted');
       assert.deepEqual(interrupts, [conversation.snapshot().turns[0]?.id]);
       assert.equal(conversation.snapshot().turns[0]?.user, 'Tell me a long story');
       client.stopTalking();

@@ -4,6 +4,7 @@ import { JSDOM } from 'jsdom';
 import { createElement, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useGatewayWithLlm } from '../test/support/gateway.ts';
+import { until } from '../test/support/until.ts';
 import { useS2S } from './react.js';
 
 // react-dom renders into a document; the client keeps Node's own WebSocket.
@@ -11,14 +12,6 @@ const { window } = new JSDOM('<!doctype html><div id="root"></div>');
 Object.assign(globalThis, { window, document: window.document });
 
 type Hook = ReturnType<typeof useS2S>;
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('useS2S, the React hook', () => {
   const env = useGatewayWithLlm({ text: 'Hello from the gateway.' });

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../test/support/chromium.ts';
 import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../test/support/gateway.ts';
 import { FIXTURES_DIR, readWav } from '../test/support/wav.ts';
+import { until } from '../test/support/until.ts';
 import { TestClient } from '../test/support/ws-client.ts';
 
 const SHORT_ANSWER = 'Your order ships today. It should arrive on Friday.';
@@ -32,16 +33,6 @@ const countReceivedAudio = (page: Page) =>
 const receivedMs = (page: Page, turnId: string) => page.evaluate((id) => (window as unknown as PageGlobals).receivedMs[id] ?? 0, turnId);
 
 const framesPlayed = (page: Page) => page.evaluate(() => (window as unknown as PageGlobals).s2s.player?.framesPlayed ?? 0);
-
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the voice page in headless Chromium with a fake microphone', () => {
   // The first answer looks at the clock first: the page shows the agent's tool calls too.
