@@ -22,6 +22,7 @@ const ui = {
   start: /** @type {HTMLButtonElement} */ (byId('start')),
   talk: /** @type {HTMLButtonElement} */ (byId('talk')),
   interrupt: /** @type {HTMLButtonElement} */ (byId('interrupt')),
+  meter: byId('meter'),
   level: byId('level'),
   voice: /** @type {HTMLSelectElement} */ (byId('voice')),
   lang: /** @type {HTMLSelectElement} */ (byId('lang')),
@@ -205,7 +206,8 @@ function render(state) {
   if (connection === 'closed' && session.client) stop();
   const answering = turns.some((t) => t.status === 'answering') || session.player?.busy === true;
   ui.interrupt.disabled = !answering;
-  ui.turns.dataset.speaking = String(state.userSpeaking);
+  // The meter lights up while the gateway hears speech, not just sound.
+  ui.meter.dataset.speaking = String(state.userSpeaking);
   turns.forEach((turn, index) => renderTurn(turn, /** @type {HTMLLIElement | undefined} */ (ui.turns.children[index])));
   ui.turns.lastElementChild?.scrollIntoView({ block: 'end' });
 }
