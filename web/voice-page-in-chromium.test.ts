@@ -4,19 +4,51 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium, type Chromium } from '../test/support/chromium.ts';
 import { TEST_TRANSCRIPT, useGatewayWithLlm } from '../test/support/gateway.ts';
+import type { RecordedRequest } from '../test/support/llm-server.ts';
 import { FIXTURES_DIR, readWav } from '../test/support/wav.ts';
 import { until } from '../test/support/until.ts';
 import { TestClient } from '../test/support/ws-client.ts';
 
 const SHORT_ANSWER = 'Your order ships today. It should arrive on Friday.';
-const LONG_ANSWER = Array.from({ length: 30 }, (_, i) => `Sentence number ${i + 1} is here.`).join(' ');
+// Thirty identical sentences: the share of the text said and the share of the audio played grow together.
+const LONG_ANSWER = Array.from({ length: 30 }, () => 'This is one more sentence of the story.').join(' ');
 
-/** The fixture once, then silence long enough for the VAD to end the turn (Chromium plays it once: %noloop). */
-function microphone() {
+/**
+ * The fixture `times` times, each followed by `gapS` of silence, so the VAD ends each turn (Chromium plays the
+ * file once: %noloop).
+ */
+function microphone(times = 1, gapS = 2) {
   const speech = readWav(join(FIXTURES_DIR, 'order-status-en-16k.wav'));
-  const samples = new Int16Array(speech.samples.length + speech.sampleRateHz * speech.channels * 2);
-  samples.set(speech.samples);
+  const gap = speech.sampleRateHz * speech.channels * gapS;
+  const samples = new Int16Array((speech.samples.length + gap) * times);
+  for (let i = 0; i < times; i++) samples.set(speech.samples, i * (speech.samples.length + gap));
   return { ...speech, samples };
+}
+
+/** How long the whole long answer sounds, from a session of its own. */
+async function fullAnswerMs(wsUrl: string): Promise<number> {
+  const client = await TestClient.connect(wsUrl);
+  const { audio_out } = await client.start();
+  client.send({ type: 'text_input', text: 'Tell me a long story' });
+  await client.next('response_end');
+  await client.close();
+  return (client.audioBytes() / 2 / audio_out.sample_rate) * 1000;
+}
+
+/**
+ * The LLM request after a cut answer remembers only the share of it that was played (and a word of slack), less
+ * than the share that was sent.
+ */
+function assertRemembersOnlyPlayed(request: RecordedRequest | undefined, question: string, played: { playedMs: number; sentMs: number; fullMs: number }) {
+  const messages = (request?.body.messages ?? []).filter((m) => m.role !== 'system');
+  const index = messages.findIndex((m) => m.content === question);
+  const heard = String(messages[index + 1]?.content);
+  assert.equal(messages[index + 1]?.role, 'assistant', JSON.stringify(messages));
+  assert.ok(heard.length > 0 && LONG_ANSWER.startsWith(heard.trim()), heard);
+  const share = (ms: number) => Math.round((LONG_ANSWER.length * ms) / played.fullMs);
+  const summary = `${heard.length} chars kept; played ${played.playedMs} ms = ${share(played.playedMs)} chars, sent ${Math.round(played.sentMs)} ms = ${share(played.sentMs)} chars, whole answer ${Math.round(played.fullMs)} ms = ${LONG_ANSWER.length} chars`;
+  assert.ok(heard.length <= share(played.playedMs + 250), summary);
+  return summary;
 }
 
 type PageGlobals = { s2s: { player?: { framesPlayed: number; context: AudioContext }; client?: { on(type: 'audio', fn: (c: { turnId: string; pcm: Int16Array; sampleRateHz: number }) => void): void } }; receivedMs: Record<string, number> };
@@ -78,20 +110,10 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     if (process.env.S2S_SCREENSHOT) await page.screenshot({ path: process.env.S2S_SCREENSHOT });
   });
 
-  /** How long the whole long answer sounds. */
-  async function fullAnswerMs(): Promise<number> {
-    const client = await TestClient.connect(env.gateway.wsUrl);
-    const { audio_out } = await client.start();
-    client.send({ type: 'text_input', text: 'Tell me a long story' });
-    await client.next('response_end');
-    await client.close();
-    return (client.audioBytes() / 2 / audio_out.sample_rate) * 1000;
-  }
-
-  test('an interrupt mid-answer stops playback, and the next request remembers only what was played', async () => {
+  test('an interrupt mid-answer stops playback, and the next request remembers only what was played', async (t) => {
     await page.check('input[value="push-to-talk"]');
     env.llm.setScript({ text: LONG_ANSWER, tokensPerSecond: 40 });
-    const fullMs = await fullAnswerMs();
+    const fullMs = await fullAnswerMs(env.gateway.wsUrl);
     await page.fill('#text', 'Tell me a long story');
     await page.press('#text', 'Enter');
     const before = await framesPlayed(page);
@@ -114,15 +136,7 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     await page.fill('#text', 'Go on');
     await page.press('#text', 'Enter');
     await page.waitForSelector('.turn:nth-child(3)[data-status="done"]');
-    const messages = (env.llm.requests[next]?.body.messages ?? []).filter((m) => m.role !== 'system');
-    const index = messages.findIndex((m) => m.content === 'Tell me a long story');
-    const heard = String(messages[index + 1]?.content);
-    assert.equal(messages[index + 1]?.role, 'assistant');
-    assert.ok(heard.length > 0 && LONG_ANSWER.startsWith(heard.trim()), heard);
-    // The answer's sentences are all alike, so text and audio grow together: memory holds the share that was
-    // played (and a word of slack), less than the share that was sent.
-    const share = (ms: number) => Math.round((LONG_ANSWER.length * ms) / fullMs);
-    assert.ok(heard.length <= share(playedMs + 150), `${heard.length} chars kept; played ${playedMs} ms = ${share(playedMs)} chars, sent ${sentMs} ms = ${share(sentMs)} chars`);
+    t.diagnostic(assertRemembersOnlyPlayed(env.llm.requests[next], 'Tell me a long story', { playedMs, sentMs, fullMs }));
   });
 
   test('errors are explained: the LLM down, the microphone refused, the socket closed with its code', async () => {
@@ -153,5 +167,36 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
 
   test('no errors on the console', () => {
     assert.deepEqual(consoleErrors, []);
+  });
+});
+
+describe('barge-in on the voice page: speaking over the answer', () => {
+  // The first question gets the long answer; the one spoken over it a short one.
+  const env = useGatewayWithLlm((request) => (request.body.messages?.some((m) => m.role === 'assistant') ? { text: 'Fine.' } : { text: LONG_ANSWER, tokensPerSecond: 40 }));
+  let chromium: Chromium;
+  before(async () => {
+    // The question, 3 s of silence (its answer starts playing), the question again over the answer.
+    chromium = await launchChromium({ microphone: microphone(2, 3) });
+  });
+  after(() => chromium?.close());
+
+  test('stops playback where the user started, and the next request remembers only what was played', async (t) => {
+    const fullMs = await fullAnswerMs(env.gateway.wsUrl);
+    const page = await chromium.context.newPage();
+    const next = env.llm.requests.length;
+    await page.goto(`${env.gateway.url}/`);
+    await page.waitForSelector('#voice option', { state: 'attached' });
+    await page.click('#start');
+    await page.waitForSelector('#connection[data-state="open"]');
+    await countReceivedAudio(page);
+    const first = page.locator('.turn').first();
+    await page.waitForSelector('.turn:nth-child(1)[data-status="interrupted"][data-played-ms]');
+    await page.waitForSelector('.turn:nth-child(2)[data-status="done"]');
+    assert.equal(await page.locator('.turn:nth-child(2) .user').textContent(), TEST_TRANSCRIPT);
+    const playedMs = Number(await first.getAttribute('data-played-ms'));
+    const sentMs = await receivedMs(page, String(await first.getAttribute('data-turn-id')));
+    assert.ok(playedMs > 0 && playedMs < fullMs, `played ${playedMs} of ${fullMs} ms`);
+    t.diagnostic(assertRemembersOnlyPlayed(env.llm.requests[next + 1], TEST_TRANSCRIPT, { playedMs, sentMs, fullMs }));
+    await page.close();
   });
 });
