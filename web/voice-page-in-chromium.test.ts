@@ -200,3 +200,26 @@ describe('barge-in on the voice page: speaking over the answer', () => {
     await page.close();
   });
 });
+
+describe('the voice page on a gateway with API keys', () => {
+  const env = useGatewayWithLlm({ text: 'Fine.' }, { server: { apiKeys: ['page-key'] } });
+  let chromium: Chromium;
+  before(async () => {
+    chromium = await launchChromium({ microphone: microphone() });
+  });
+  after(() => chromium?.close());
+
+  test('without ?token= it says how to give one; with it, it connects', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${env.gateway.url}/`);
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(String(await page.locator('#error').textContent()), /needs an API key: open this page as \/\?token=/);
+    assert.equal(await page.locator('#start').isDisabled(), true);
+
+    await page.goto(`${env.gateway.url}/?token=page-key`);
+    await page.waitForSelector('#voice option', { state: 'attached' });
+    await page.click('#start');
+    await page.waitForSelector('#connection[data-state="open"]');
+    await page.close();
+  });
+});
