@@ -2,7 +2,8 @@
  * Browser audio for an S2SClient: the microphone and the speaker, each in an AudioWorklet so neither the page's
  * work nor a busy main thread makes audio glitch.
  */
-/** @import { AudioChunk, S2SClient } from './s2s-client.js' */
+/** @import { S2SClient } from './s2s-client.js' */
+/** @import { AudioChunk } from './types.d.ts' */
 
 const CAPTURE_WORKLET = new URL('./worklets/capture-processor.js', import.meta.url);
 const PLAYBACK_WORKLET = new URL('./worklets/playback-processor.js', import.meta.url);

@@ -2,7 +2,8 @@
  * The conversation as a UI shows it, folded from a client's events into immutable snapshots: the voice page and
  * the React hook render the same state.
  */
-/** @import { ConnectionState, S2SClient, S2SEvents } from './s2s-client.js' */
+/** @import { S2SClient } from './s2s-client.js' */
+/** @import { ConnectionState, S2SEvents } from './types.d.ts' */
 
 /**
  * @typedef {object} Turn

@@ -2,7 +2,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Conversation } from './conversation.js';
 import { S2SClient } from './s2s-client.js';
-/** @import { S2SClientOptions } from './s2s-client.js' */
+/** @import { S2SClientOptions } from './types.d.ts' */
 
 /**
  * A session for as long as the component is mounted: connects on mount, closes on unmount, and re-renders on every

@@ -2,46 +2,8 @@
  * The protocol v1 client, for browsers and Node (both have a global WebSocket). Plain JavaScript checked by tsc
  * against the types the server derives from its own schemas, so the browser loads these files as they are.
  */
-/** @import { ClientMessage, ServerMessage, SessionStart } from '../src/transports/v1/messages.ts' */
-
-/** @typedef {Omit<SessionStart, 'type' | 'session_id'>} SessionOptions */
-/** @typedef {'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'} ConnectionState */
-/**
- * @typedef {object} StateChange
- * @property {ConnectionState} state
- * @property {number} [code] the close code of the connection that ended
- * @property {string} [reason]
- * @property {number} [retryInMs] when the next attempt starts (state `reconnecting`)
- */
-/**
- * @typedef {object} AudioChunk
- * @property {string} turnId the answer it belongs to
- * @property {Int16Array} pcm mono PCM16 samples
- * @property {number} sampleRateHz
- */
-/** @typedef {'hands-free' | 'push-to-talk'} TalkMode */
-/**
- * @typedef {{ [T in ServerMessage['type']]: Extract<ServerMessage, { type: T }> }
- *   & { audio: AudioChunk, state: StateChange, message: ServerMessage,
- *     interrupt: { turnId: string | undefined }, played: { turnId: string, playedMs: number }, typed: { text: string } }} S2SEvents
- */
-
-/**
- * @typedef {object} ReconnectOptions
- * @property {number} [retries] attempts after a connection is lost before giving up (default 8; 0: never)
- * @property {number} [minDelayMs] the first delay (default 250)
- * @property {number} [maxDelayMs] the longest delay (default 8000)
- */
-/**
- * @typedef {object} S2SClientOptions
- * @property {string} url the WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s
- * @property {string} [token] an API key, sent as `?token=` (browsers cannot set headers on a WebSocket)
- * @property {SessionOptions} [session] the `session_start` fields
- * @property {string} [sessionId] resume this session (memory, language, voice) instead of starting a new one
- * @property {TalkMode} [mode] hands-free (default: the gateway's VAD finds the turns) or push-to-talk
- * @property {ReconnectOptions} [reconnect]
- * @property {number} [keepAliveMs] ping interval while connected (default 30000; 0: never)
- */
+/** @import { ClientMessage, ServerMessage } from '../src/transports/v1/messages.ts' */
+/** @import { ConnectionState, S2SClientOptions, S2SEvents, SessionOptions, StateChange, TalkMode } from './types.d.ts' */
 
 // Close codes after which connecting again cannot help: a normal close, a frame the client should not have sent,
 // a session over its length (resuming would only dodge the limit).

@@ -4,8 +4,9 @@
  */
 import { Conversation, S2SClient } from '../client/index.js';
 import { Microphone, Player, attachAudio } from '../client/browser-audio.js';
-/** @import { ConversationState, Turn } from '../client/conversation.js' */
-/** @import { TalkMode } from '../client/s2s-client.js' */
+import { renderTurn } from './turn-view.js';
+/** @import { ConversationState } from '../client/conversation.js' */
+/** @import { TalkMode } from '../client/types.d.ts' */
 /** @import { VoicesResponse } from '../src/transports/web/voices-route.ts' */
 
 const params = new URLSearchParams(location.search);
@@ -208,81 +209,8 @@ function render(state) {
   ui.interrupt.disabled = !answering;
   // The meter lights up while the gateway hears speech, not just sound.
   ui.meter.dataset.speaking = String(state.userSpeaking);
-  turns.forEach((turn, index) => renderTurn(turn, /** @type {HTMLLIElement | undefined} */ (ui.turns.children[index])));
+  turns.forEach((turn, index) => renderTurn(ui.turns, turn, index));
   ui.turns.lastElementChild?.scrollIntoView({ block: 'end' });
-}
-
-/**
- * @param {Turn} turn
- * @param {HTMLLIElement | undefined} existing
- */
-function renderTurn(turn, existing) {
-  const li = existing ?? ui.turns.appendChild(newTurnElement());
-  li.dataset.turnId = turn.id;
-  li.dataset.status = turn.status;
-  const [user, assistant, tools, timings] = /** @type {HTMLElement[]} */ ([...li.children]);
-  if (!user || !assistant || !tools || !timings) return;
-  user.textContent = turn.user || turn.partial || '…';
-  user.classList.toggle('partial', !turn.user);
-  assistant.textContent = turn.assistant + (turn.status === 'interrupted' ? ' —' : '');
-  tools.replaceChildren(...turn.toolCalls.map(({ name, args }) => Object.assign(document.createElement('span'), { className: 'tool', textContent: name, title: JSON.stringify(args) })));
-  if (turn.timings) timings.replaceChildren(...timingRows(turn.timings, turn.playedMs));
-  if (turn.playedMs !== undefined) li.dataset.playedMs = String(turn.playedMs);
-}
-
-function newTurnElement() {
-  const li = document.createElement('li');
-  li.className = 'turn';
-  for (const name of ['user', 'assistant', 'tools', 'timings']) li.appendChild(Object.assign(document.createElement('div'), { className: name }));
-  return li;
-}
-
-/**
- * The turn as a waterfall, in ms from its start (the end of the user's speech, or the typed text's arrival): each
- * stage a bar where it ran, headed by voice-to-voice (or first audio on a typed turn).
- * @param {Record<string, number>} t `response_end.timings`
- * @returns {Array<[label: string, fromMs: number, toMs: number]>}
- */
-function stages(t) {
-  const heard = (t.vad_endpoint_ms ?? 0) + (t.asr_ms ?? 0);
-  /** @type {Array<[string, number, number | undefined]>} */
-  const all = [
-    ['end of speech', 0, t.vad_endpoint_ms],
-    ['transcription', t.vad_endpoint_ms ?? 0, t.asr_ms === undefined ? undefined : heard],
-    ['LLM first token', heard, t.llm_first_token_ms],
-    ['first phrase', t.llm_first_token_ms ?? heard, t.llm_first_phrase_ms],
-    ['synthesis', t.first_audio_ms === undefined || t.tts_first_phrase_ms === undefined ? 0 : t.first_audio_ms - t.tts_first_phrase_ms, t.tts_first_phrase_ms === undefined ? undefined : t.first_audio_ms],
-  ];
-  return all.flatMap(([label, from, to]) => (to === undefined ? [] : [[label, from, to]]));
-}
-
-/**
- * @param {Record<string, number>} timings
- * @param {number | undefined} playedMs
- */
-function timingRows(timings, playedMs) {
-  const headline = timings.voice_to_voice_ms ?? timings.first_audio_ms;
-  const rows = stages(timings);
-  const scale = Math.max(1, headline ?? 0, ...rows.map(([, , to]) => to));
-  const summary = document.createElement('div');
-  summary.className = 'summary';
-  summary.textContent = [
-    headline !== undefined ? `${timings.voice_to_voice_ms !== undefined ? 'voice-to-voice' : 'first audio'} ${Math.round(headline)} ms` : 'no audio',
-    playedMs !== undefined ? `heard ${(playedMs / 1000).toFixed(1)} s` : '',
-  ].filter(Boolean).join(' · ');
-  return [
-    summary,
-    ...rows.map(([label, from, to]) => {
-      const row = document.createElement('div');
-      row.className = 'stage';
-      const track = Object.assign(document.createElement('span'), { className: 'track' });
-      const bar = track.appendChild(Object.assign(document.createElement('span'), { className: 'bar' }));
-      bar.style.marginLeft = `${((from / scale) * 100).toFixed(1)}%`;
-      bar.style.width = `${(((to - from) / scale) * 100).toFixed(1)}%`;
-      row.append(Object.assign(document.createElement('span'), { className: 'label', textContent: label }), track, Object.assign(document.createElement('span'), { className: 'ms', textContent: `${Math.round(to - from)} ms` }));
-      return row;
-    }),
-  ];
 }
 
 function showMode() {
