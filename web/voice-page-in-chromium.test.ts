@@ -64,6 +64,15 @@ const countReceivedAudio = (page: Page) =>
   });
 const receivedMs = (page: Page, turnId: string) => page.evaluate((id) => (window as unknown as PageGlobals).receivedMs[id] ?? 0, turnId);
 
+/** Opens the page at `url`, presses Start and waits for the session, counting the answer audio from then on. */
+async function startTalking(page: Page, url: string) {
+  await page.goto(url);
+  await page.waitForSelector('#voice option', { state: 'attached' });
+  await page.click('#start');
+  await page.waitForSelector('#connection[data-state="open"]');
+  await countReceivedAudio(page);
+}
+
 const framesPlayed = (page: Page) => page.evaluate(() => (window as unknown as PageGlobals).s2s.player?.framesPlayed ?? 0);
 
 describe('the voice page in headless Chromium with a fake microphone', () => {
@@ -87,11 +96,7 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
   after(() => chromium?.close());
 
   test('hands-free: the fixture is heard, the transcript and the answer appear, and the answer plays', async () => {
-    await page.goto(`${env.gateway.url}/`);
-    await page.waitForSelector('#voice option', { state: 'attached' });
-    await page.click('#start');
-    await page.waitForSelector('#connection[data-state="open"]');
-    await countReceivedAudio(page);
+    await startTalking(page, `${env.gateway.url}/`);
     const turn = page.locator('.turn').first();
     await turn.locator('.user:not(.partial)').waitFor();
     assert.equal(await turn.locator('.user').textContent(), TEST_TRANSCRIPT);
@@ -184,11 +189,7 @@ describe('barge-in on the voice page: speaking over the answer', () => {
     const fullMs = await fullAnswerMs(env.gateway.wsUrl);
     const page = await chromium.context.newPage();
     const next = env.llm.requests.length;
-    await page.goto(`${env.gateway.url}/`);
-    await page.waitForSelector('#voice option', { state: 'attached' });
-    await page.click('#start');
-    await page.waitForSelector('#connection[data-state="open"]');
-    await countReceivedAudio(page);
+    await startTalking(page, `${env.gateway.url}/`);
     const first = page.locator('.turn').first();
     await page.waitForSelector('.turn:nth-child(1)[data-status="interrupted"][data-played-ms]');
     await page.waitForSelector('.turn:nth-child(2)[data-status="done"]');
@@ -216,10 +217,7 @@ describe('the voice page on a gateway with API keys', () => {
     assert.match(String(await page.locator('#error').textContent()), /needs an API key: open this page as \/\?token=/);
     assert.equal(await page.locator('#start').isDisabled(), true);
 
-    await page.goto(`${env.gateway.url}/?token=page-key`);
-    await page.waitForSelector('#voice option', { state: 'attached' });
-    await page.click('#start');
-    await page.waitForSelector('#connection[data-state="open"]');
+    await startTalking(page, `${env.gateway.url}/?token=page-key`);
     await page.close();
   });
 });
