@@ -8,9 +8,23 @@
 const CAPTURE_WORKLET = new URL('./worklets/capture-processor.js', import.meta.url);
 const PLAYBACK_WORKLET = new URL('./worklets/playback-processor.js', import.meta.url);
 
+/** The highest rate protocol v1 takes, in and out. */
+const MAX_RATE_HZ = 48_000;
+
+/**
+ * An AudioContext at the device's own rate (no resampling in the browser) when the gateway takes that rate, else
+ * at 48 kHz. Make it in a click handler, so the browser lets it play.
+ */
+export function createAudioContext() {
+  const context = new AudioContext();
+  if (context.sampleRate <= MAX_RATE_HZ) return context;
+  void context.close();
+  return new AudioContext({ sampleRate: MAX_RATE_HZ });
+}
+
 /**
  * @typedef {object} MicrophoneOptions
- * @property {AudioContext} [context] the context to capture in (default: a new one at the device's rate)
+ * @property {AudioContext} [context] the context to capture in (default: `createAudioContext()`)
  * @property {string} [deviceId]
  * @property {boolean} [echoCancellation] default true (the answer played aloud must not be heard as the user)
  * @property {boolean} [noiseSuppression] default true
@@ -18,7 +32,10 @@ const PLAYBACK_WORKLET = new URL('./worklets/playback-processor.js', import.meta
  * @property {number} [frameMs] audio per message (default 20)
  */
 
-/** The microphone as mono PCM16 frames at its context's rate, with a peak level per frame. */
+/**
+ * The microphone as mono PCM16 frames at its context's rate (announce `{sample_rate: context.sampleRate, format:
+ * 'pcm16', channels: 1}` in `session_start.audio`), with a peak level per frame.
+ */
 export class Microphone {
   /** @type {(pcm: Int16Array<ArrayBuffer>) => void} */
   onAudio = () => {};
@@ -58,7 +75,7 @@ export class Microphone {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: { channelCount: 1, echoCancellation, noiseSuppression, autoGainControl, ...(options.deviceId && { deviceId: { exact: options.deviceId } }) },
     });
-    const context = options.context ?? new AudioContext();
+    const context = options.context ?? createAudioContext();
     // A context made outside a user gesture starts suspended.
     await context.resume();
     await context.audioWorklet.addModule(CAPTURE_WORKLET);
@@ -71,11 +88,6 @@ export class Microphone {
 
   get sampleRateHz() {
     return this.context.sampleRate;
-  }
-
-  /** The `session_start.audio` that announces this microphone. */
-  get format() {
-    return /** @type {const} */ ({ sample_rate: this.context.sampleRate, format: 'pcm16', channels: 1 });
   }
 
   stop() {

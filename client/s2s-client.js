@@ -83,6 +83,8 @@ export class S2SClient {
    */
   connect() {
     clearTimeout(this.#retryTimer);
+    // Connecting again replaces the connection, never adds a second one.
+    this.#closeSocket(1000, 'reconnecting');
     this.#attempt = 0;
     return new Promise((resolve, reject) => {
       const stops = [
@@ -113,7 +115,6 @@ export class S2SClient {
    */
   async update(changes) {
     this.#options = { ...this.#options, session: { ...this.#options.session, ...changes } };
-    this.#closeSocket(1000, 'changing settings');
     return this.connect();
   }
 

@@ -3,7 +3,7 @@
  * gateway at `/` as it is; `?token=KEY` when the gateway has API keys, `?mode=push-to-talk`, `?voice=`, `?lang=`.
  */
 import { Conversation, S2SClient } from '../client/index.js';
-import { Microphone, Player, attachAudio } from '../client/browser-audio.js';
+import { Microphone, Player, attachAudio, createAudioContext } from '../client/browser-audio.js';
 import { renderTurn } from './turn-view.js';
 /** @import { ConversationState } from '../client/conversation.js' */
 /** @import { TalkMode } from '../client/types.d.ts' */
@@ -113,20 +113,8 @@ async function start() {
   ui.start.disabled = true;
   ui.error.hidden = true;
   pageProblem = '';
-  const context = new AudioContext();
-  let microphone;
-  if (!navigator.mediaDevices) {
-    showPageProblem('The microphone needs a secure page: open the gateway at http://127.0.0.1 on this machine, or over https (S2S_TLS_CERT and S2S_TLS_KEY). Typed messages still work.');
-  } else {
-    try {
-      microphone = await Microphone.open({ context });
-    } catch (err) {
-      const refused = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
-      showPageProblem(refused
-        ? 'The microphone permission was refused. Allow it in the address bar and press Start again; typed messages still work.'
-        : `The microphone could not be opened (${err instanceof Error ? err.message : String(err)}). Typed messages still work.`);
-    }
-  }
+  // Made in the click, so the browser lets it play; the microphone is captured at its rate.
+  const context = createAudioContext();
   const client = new S2SClient({
     url: gatewayUrl('/ws/s2s', location.protocol === 'https:' ? 'wss:' : 'ws:').href,
     token,
@@ -134,18 +122,19 @@ async function start() {
     session: {
       lang: ui.lang.value || 'en',
       ...(ui.voice.value && { voice: ui.voice.value }),
-      ...(microphone && { audio: microphone.format }),
+      audio: { sample_rate: context.sampleRate, format: 'pcm16', channels: 1 },
       audio_out: { sample_rate: context.sampleRate },
     },
   });
   const conversation = new Conversation(client);
-  Object.assign(session, { client, conversation, microphone });
+  Object.assign(session, { client, conversation });
   conversation.subscribe(() => scheduleRender(conversation.snapshot()));
-  if (microphone) microphone.onLevel = showLevel;
   try {
+    // Connected before the microphone opens, so nothing said while connecting is lost.
     const started = await client.connect();
+    const microphone = await openMicrophone(context);
     const player = await Player.create(started.audio_out.sample_rate, { context });
-    session.player = player;
+    Object.assign(session, { microphone, player });
     attachAudio(client, { microphone, player });
     ui.hint.hidden = true;
     ui.start.textContent = 'Stop';
@@ -154,6 +143,28 @@ async function start() {
     const code = /** @type {{ code?: string }} */ (err).code;
     showError((code && ERROR_TEXT[code]) ?? (err instanceof Error ? err.message : String(err)));
     stop();
+  }
+}
+
+/**
+ * The microphone, or undefined with the reason on screen: the session goes on for typed turns.
+ * @param {AudioContext} context
+ */
+async function openMicrophone(context) {
+  if (!navigator.mediaDevices) {
+    showPageProblem('The microphone needs a secure page: open the gateway at http://127.0.0.1 on this machine, or over https (S2S_TLS_CERT and S2S_TLS_KEY). Typed messages still work.');
+    return undefined;
+  }
+  try {
+    const microphone = await Microphone.open({ context });
+    microphone.onLevel = showLevel;
+    return microphone;
+  } catch (err) {
+    const refused = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
+    showPageProblem(refused
+      ? 'The microphone permission was refused. Allow it in the address bar and press Start again; typed messages still work.'
+      : `The microphone could not be opened (${err instanceof Error ? err.message : String(err)}). Typed messages still work.`);
+    return undefined;
   }
 }
 
