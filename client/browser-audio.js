@@ -184,9 +184,11 @@ export class Player {
     });
   }
 
-  async close() {
+  /** Stops at once and lets go of the worklet (its context stays the caller's). */
+  close() {
     this.#node.disconnect();
     this.#node.port.onmessage = null;
+    for (const resolve of this.#clearing.splice(0)) resolve(undefined);
   }
 }
 

@@ -60,7 +60,7 @@ const CLOSE_TEXT = /** @type {Record<number, string>} */ ({
 
 const STATE_TEXT = { idle: 'not connected', connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'disconnected' };
 
-/** @type {{ client?: S2SClient, conversation?: Conversation, microphone?: Microphone, player?: Player }} */
+/** @type {{ client?: S2SClient, conversation?: Conversation, context?: AudioContext, microphone?: Microphone, player?: Player }} */
 const session = {};
 // For a look from the browser's console (and the page's own tests): the live client, microphone and player.
 Object.assign(window, { s2s: session });
@@ -127,7 +127,7 @@ async function start() {
     },
   });
   const conversation = new Conversation(client);
-  Object.assign(session, { client, conversation });
+  Object.assign(session, { client, conversation, context });
   conversation.subscribe(() => scheduleRender(conversation.snapshot()));
   try {
     // Connected before the microphone opens, so nothing said while connecting is lost.
@@ -173,8 +173,11 @@ function stop() {
   session.conversation?.dispose();
   session.client?.close();
   session.microphone?.stop();
-  void session.player?.stop();
+  session.player?.close();
+  // The audio device is let go until the next Start.
+  void session.context?.close();
   delete session.client;
+  delete session.context;
   delete session.microphone;
   delete session.player;
   ui.start.textContent = 'Start';
