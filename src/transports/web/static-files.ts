@@ -48,7 +48,9 @@ export function staticFiles() {
   for (const folder of ['web', 'client', 'examples']) {
     if (folder === 'examples' && !existsSync(join(ROOT, folder))) continue;
     for (const path of listFiles(join(ROOT, folder))) {
-      if (!path.includes('.test.') && !path.endsWith('.d.ts')) add(`/${relative(ROOT, path)}`, path);
+      // Tests, type declarations and tool configs are for the repository, not for browsers; JSON is the schema only.
+      const served = !path.includes('.test.') && !path.endsWith('.d.ts') && (extname(path) !== '.json' || path.endsWith('.schema.json'));
+      if (served) add(`/${relative(ROOT, path)}`, path);
     }
   }
   add('/', join(ROOT, 'web/index.html'));

@@ -19,7 +19,7 @@ describe('the browser door: the voice page, the client library and the voices', 
     assert.match(String(page.headers['content-security-policy']), /connect-src 'self' ws: wss:/);
   });
 
-  test('the page and the library are served as JavaScript modules, revalidated by ETag; tests are not served', async () => {
+  test('the page and the library are served as JavaScript modules, revalidated by ETag; tests and tool files are not served', async () => {
     for (const url of ['/web/app.js', '/client/index.js', '/client/browser-audio.js', '/client/worklets/playback-processor.js', '/client/react.js']) {
       const file = await gateway.app.inject({ url });
       assert.equal(file.statusCode, 200, url);
@@ -27,7 +27,10 @@ describe('the browser door: the voice page, the client library and the voices', 
       const again = await gateway.app.inject({ url, headers: { 'if-none-match': String(file.headers.etag) } });
       assert.equal(again.statusCode, 304, url);
     }
-    assert.equal((await gateway.app.inject({ url: '/client/push-to-talk.test.ts' })).statusCode, 404);
+    assert.equal((await gateway.app.inject({ url: '/client/protocol-v1.schema.json' })).statusCode, 200);
+    for (const url of ['/client/push-to-talk.test.ts', '/client/types.d.ts', '/client/worklets/tsconfig.json']) {
+      assert.equal((await gateway.app.inject({ url })).statusCode, 404, url);
+    }
     assert.equal((await gateway.app.inject({ url: '/client/../package.json' })).statusCode, 404);
   });
 
