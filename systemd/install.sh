@@ -44,9 +44,12 @@ fi
 
 # Application: code, production dependencies and its own copy of Node.js, owned by root (read-only to s2s).
 install -d -m 0755 "$APP_DIR" "$APP_DIR/bin" "$APP_DIR/systemd"
-rm -rf "$APP_DIR/src"
-cp -R "$REPO/src" "$APP_DIR/src"
-find "$APP_DIR/src" -name '*.test.ts' -delete
+# web/ and client/ are the voice page at / and the client library it loads.
+for dir in src web client; do
+  rm -rf "${APP_DIR:?}/$dir"
+  cp -R "$REPO/$dir" "$APP_DIR/$dir"
+  find "$APP_DIR/$dir" -name '*.test.ts' -delete
+done
 install -m 0644 "$REPO/package.json" "$REPO/package-lock.json" "$REPO/.npmrc" "$APP_DIR/"
 install -m 0644 "$REPO/systemd/README.md" "$APP_DIR/systemd/"
 install -m 0755 "$NODE_BIN" "$APP_DIR/bin/node"

@@ -5,12 +5,17 @@ import type { TransportDeps } from '../transports/deps.ts';
 import { operations } from '../transports/operations.ts';
 import { realtime } from '../transports/realtime/route.ts';
 import { protocolV1 } from '../transports/v1/route.ts';
+import { webClient } from '../transports/web/plugin.ts';
 import type { Runtime } from './runtime.ts';
 
-/** The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen. */
-export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+/**
+ * The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen; with
+ * `https` (PEM key and certificate) it will serve TLS.
+ */
+export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Buffer }): Promise<FastifyInstance> {
   const { config } = runtime;
   const app = Fastify({
+    ...(https && { https }),
     loggerInstance: runtime.log as FastifyBaseLogger,
     // Scrapes and probes every few seconds would drown the log; sessions log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
@@ -31,5 +36,6 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(operations(runtime));
   await app.register(protocolV1(deps));
   await app.register(realtime(deps, config.vad));
+  await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));
   return app;
 }

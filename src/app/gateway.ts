@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
@@ -6,7 +7,7 @@ import type { ModelFiles } from '../contracts/engine.ts';
 import { Runtime } from './runtime.ts';
 
 export interface Gateway {
-  /** Base URL, e.g. http://127.0.0.1:8080 */
+  /** Base URL, e.g. http://127.0.0.1:8080 (https:// with TLS configured) */
   url: string;
   app: FastifyInstance;
   runtime: Runtime;
@@ -20,8 +21,9 @@ export interface Gateway {
  * while a large model loads. Closing waits for sessions to end, up to the configured grace.
  */
 export async function startGateway(config: Config, log: Logger, files: ModelFiles): Promise<Gateway> {
+  const https = readTls(config.server);
   const runtime = new Runtime(config, log, files);
-  const app = await buildApp(runtime);
+  const app = await buildApp(runtime, https);
   let address: string;
   try {
     address = await app.listen({ host: config.server.host, port: config.server.port });
@@ -39,4 +41,17 @@ export async function startGateway(config: Config, log: Logger, files: ModelFile
     return closing;
   };
   return { url: address, app, runtime, loaded, close };
+}
+
+/** The configured certificate and key, read before anything starts so a wrong path stops start-up plainly. */
+function readTls({ tlsCert, tlsKey }: Config['server']): { key: Buffer; cert: Buffer } | undefined {
+  if (tlsCert === undefined || tlsKey === undefined) return undefined;
+  const read = (path: string, key: string, variable: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`cannot read ${key} (${variable}) at ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return { cert: read(tlsCert, 'server.tlsCert', 'S2S_TLS_CERT'), key: read(tlsKey, 'server.tlsKey', 'S2S_TLS_KEY') };
 }

@@ -59,6 +59,11 @@ export class VoiceRegistry implements Voices {
     return [...this.#entries];
   }
 
+  /** The languages that have a voice of their own (beside the default's). */
+  get languages(): string[] {
+    return [...this.#byLang.keys()];
+  }
+
   /** A voice asked for by name, else the language's voice (`zh-CN` falls back to `zh`), else the default. */
   select(lang: string, requested?: string): VoiceEntry {
     if (requested) {

@@ -10,6 +10,15 @@ const server = z.strictObject({
   /** Bearer keys accepted on the WebSocket upgrade; empty means no auth. */
   apiKeys: list.default([]),
   shutdownGraceMs: int(0, 600_000).default(10_000),
+  /**
+   * PEM certificate (chain) and private key files: with both, the gateway serves HTTPS and WSS. Browsers allow the
+   * microphone only on secure pages, except on localhost.
+   */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+}).refine((s) => (s.tlsCert === undefined) === (s.tlsKey === undefined), {
+  message: 'server.tlsCert (S2S_TLS_CERT) and server.tlsKey (S2S_TLS_KEY) go together: set both or neither',
+  path: ['tlsKey'],
 });
 
 const limits = z.strictObject({

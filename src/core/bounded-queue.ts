@@ -30,7 +30,7 @@ export class QueueClosedError extends Error {
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('The operation was aborted', { name: 'AbortError', cause: reason });
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError' });
 }
 
 interface Waiter<V> {

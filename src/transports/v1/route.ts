@@ -63,7 +63,7 @@ function dispatch(session: Session, channel: V1Channel, message: ClientMessage):
 }
 
 /** Refuses the upgrade with 401 when API keys are configured and the request has none of them. */
-export function requireKey(deps: TransportDeps) {
+export function requireKey(deps: Pick<TransportDeps, 'keyCheck'>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (deps.keyCheck && !deps.keyCheck(request)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'a valid API key is required' });

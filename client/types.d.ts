@@ -1,0 +1,64 @@
+// The client library's types, derived from the schemas the gateway validates with (types only: nothing here
+// runs, so browsers never load it).
+import type { ServerMessage, SessionStart } from '../src/transports/v1/messages.ts';
+
+/** The `session_start` fields a client chooses (the session id is the client's own business). */
+export type SessionOptions = Omit<SessionStart, 'type' | 'session_id'>;
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  state: ConnectionState;
+  /** The close code of the connection that ended. */
+  code?: number;
+  reason?: string;
+  /** When the next attempt starts (state `reconnecting`). */
+  retryInMs?: number;
+}
+
+export interface AudioChunk {
+  /** The answer it belongs to. */
+  turnId: string;
+  /** Mono PCM16 samples. */
+  pcm: Int16Array;
+  sampleRateHz: number;
+}
+
+export type TalkMode = 'hands-free' | 'push-to-talk';
+
+/** Every event `S2SClient.on` offers: each server message by its type, and the client's own. */
+export type S2SEvents = { [T in ServerMessage['type']]: Extract<ServerMessage, { type: T }> } & {
+  audio: AudioChunk;
+  state: StateChange;
+  message: ServerMessage;
+  /** This client interrupted: stop playing now. */
+  interrupt: { turnId: string | undefined };
+  /** What this client told the gateway: how much of an answer was played, and a typed turn. */
+  played: { turnId: string; playedMs: number };
+  typed: { text: string };
+};
+
+export interface ReconnectOptions {
+  /** Attempts after a connection is lost before giving up (default 8; 0: never). */
+  retries?: number;
+  /** The first delay (default 250). */
+  minDelayMs?: number;
+  /** The longest delay (default 8000). */
+  maxDelayMs?: number;
+}
+
+export interface S2SClientOptions {
+  /** The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s */
+  url: string;
+  /** An API key, sent as `?token=` (browsers cannot set headers on a WebSocket). */
+  token?: string | undefined;
+  /** The `session_start` fields. */
+  session?: SessionOptions;
+  /** Resume this session (memory, language, voice) instead of starting a new one. */
+  sessionId?: string;
+  /** Hands-free (default: the gateway's VAD finds the turns) or push-to-talk. */
+  mode?: TalkMode;
+  reconnect?: ReconnectOptions;
+  /** Ping interval while connected (default 30000; 0: never). */
+  keepAliveMs?: number;
+}
