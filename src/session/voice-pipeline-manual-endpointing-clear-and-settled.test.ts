@@ -1,63 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { Transcriber } from '../contracts/asr.ts';
-import type { VadModel, VadStream } from '../contracts/vad.ts';
-import { GatewayMetrics } from '../observability/metrics.ts';
-import { toPcm16Bytes } from '../../test/support/wav.ts';
-import { DEFAULT_TURN_TAKING, type SessionEvent, type TurnTaking } from './events.ts';
-import { SessionTelemetry } from './telemetry.ts';
-import { createVoicePipeline, type VoicePipelineSettings } from './voice-pipeline.ts';
-import type { NextTurn } from './voice-input.ts';
+import { countingTranscriber, feed, PIPELINE_SETTINGS, settle, silence, startPipeline, tone } from '../../test/support/voice-pipeline-fakes.ts';
+import { DEFAULT_TURN_TAKING, type TurnTaking } from './events.ts';
 
-/** Speech in any frame louder than a whisper: the pipeline's logic, not a model, is under test. */
-const loudnessVad: VadModel = {
-  createStream: (): VadStream => ({
-    frameSamples: 512,
-    sampleRateHz: 16_000,
-    process: async (frame) => (frame.some((s) => Math.abs(s) > 0.01) ? 0.9 : 0.05),
-    reset: () => undefined,
-  }),
-  close: async () => undefined,
-};
-
-/** Transcribes slowly, so a test can ask what is still in flight. */
-const slowTranscriber: Transcriber = {
-  async transcribe(audio16k) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    return { text: `heard ${audio16k.length} samples`, engineMs: 150 };
-  },
-  transcribePartial: async () => undefined,
-  close: async () => undefined,
-};
-
-const settings: VoicePipelineSettings = {
-  endpointer: { threshold: 0.5, minSpeechMs: 96, minSilenceMs: 200, prefixPaddingMs: 64, maxUtteranceMs: 30_000 },
-  bargeInMinSpeechMs: 300,
-  partialIntervalMs: 60_000,
-  maxBufferedAudioMs: 5_000,
-};
-
-const tone = (ms: number) => Int16Array.from({ length: ms * 16 }, (_, i) => Math.round(8_000 * Math.sin(i / 5)));
-const silence = (ms: number) => new Int16Array(ms * 16);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
-
-async function feed(input: { push(b: Uint8Array): void }, samples: Int16Array): Promise<void> {
-  for (let i = 0; i < samples.length; i += 320) input.push(toPcm16Bytes(samples.subarray(i, i + 320)));
-  await settle();
-}
-
-async function pipeline(turnTaking: TurnTaking) {
-  const events: SessionEvent[] = [];
-  const turns: NextTurn[] = [];
-  const input = await createVoicePipeline(
-    { encoding: 'pcm16', sampleRateHz: 16_000, channels: 1 },
-    { id: 'session-1', lang: 'en', turnTaking },
-    { emit: (e) => events.push(e), speaking: () => false, bargeIn: () => undefined, utterance: (t) => void turns.push(t), error: (e) => assert.fail(e) },
-    { settings, vad: () => loudnessVad, transcriber: () => slowTranscriber, telemetry: new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }) },
-  );
-  return { input, events, turns };
-}
+// Partials off, and a transcriber slow enough that a test can ask what is still in flight.
+const pipeline = (turnTaking: TurnTaking) =>
+  startPipeline({ turnTaking, transcriber: countingTranscriber(150), settings: { ...PIPELINE_SETTINGS, partialIntervalMs: 60_000 } });
 
 test('manual endpointing: a long silence ends nothing; audio end does', async () => {
   const { input, events, turns } = await pipeline({ ...DEFAULT_TURN_TAKING, endpointing: 'manual' });
