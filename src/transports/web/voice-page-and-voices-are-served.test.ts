@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestGateway, type TestGateway } from '../../../test/support/gateway.ts';
+import { DEFAULT_MANDARIN_VOICE, MANDARIN_TEST_RATE_HZ, startTestGateway, type TestGateway } from '../../../test/support/gateway.ts';
 import { TestClient } from '../../../test/support/ws-client.ts';
 import { voicesResponseSchema } from './voices-route.ts';
 
@@ -34,15 +34,19 @@ describe('the browser door: the voice page, the client library and the voices', 
     assert.equal((await gateway.app.inject({ url: '/client/../package.json' })).statusCode, 404);
   });
 
-  test('GET /v1/voices needs the API key like the WebSocket, and lists the voice a session gets by default', async () => {
+  test('GET /v1/voices needs the API key like the WebSocket, and lists each voice with the languages it speaks', async () => {
     assert.equal((await gateway.app.inject({ url: '/v1/voices' })).statusCode, 401);
     const response = await gateway.app.inject({ url: '/v1/voices?token=page-key' });
     assert.equal(response.statusCode, 200);
     const voices = voicesResponseSchema.parse(response.json());
     assert.deepEqual(voices, {
       default_voice: 'test-voice',
-      voices: [{ name: 'test-voice', sample_rate: 22_050, speakers: [], languages: ['en'] }],
-      languages: ['auto', 'en'],
+      voices: [
+        { name: 'test-voice', sample_rate: 22_050, speakers: [], languages: ['en'] },
+        // The default Mandarin voice (the catalog's huayan, a generated voice in tests) speaks Chinese sessions.
+        { name: DEFAULT_MANDARIN_VOICE, sample_rate: MANDARIN_TEST_RATE_HZ, speakers: [], languages: ['zh'] },
+      ],
+      languages: ['auto', 'en', 'zh'],
     });
     const client = await TestClient.connect(`${gateway.wsUrl}?token=page-key`);
     assert.equal((await client.start()).voice, voices.default_voice);
