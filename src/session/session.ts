@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { sampleRateError, type AudioFormat } from '../audio/audio-format.ts';
+import type { AudioFormat } from '../audio/audio-format.ts';
 import type { Agent, ClientTool, ConversationItem } from '../contracts/agent.ts';
 import { speakerIndex } from '../contracts/tts.ts';
 import type { Voice, Voices } from '../contracts/voices.ts';
@@ -16,6 +16,7 @@ import {
   type TurnTaking,
 } from './events.ts';
 import { OutputAudio } from './output-audio.ts';
+import { checkOutputRate, chooseVoice, mergeSpeech } from './voice-choice.ts';
 import { transcribeRecording } from './recording.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
@@ -279,17 +280,9 @@ export class Session {
     const id = options.sessionId ?? randomUUID();
     const previous = options.sessionId ? await store.get(id) : undefined;
     const lang = options.lang ?? previous?.lang ?? 'en';
-    const requestedVoice = options.voice ?? previous?.voice;
-    const speech = mergeSpeech(previous?.speech, options.speech);
-    const named = requestedVoice !== undefined && voices.has(requestedVoice) ? voices.select(lang, requestedVoice) : undefined;
-    // Older clients name a speaker of the voice in `voice`; `speech.speaker` is the explicit way.
-    if (requestedVoice !== undefined && !named && speech.speaker === undefined) speech.speaker = requestedVoice;
-    const voice = named ?? voices.select(lang);
+    const { named, voice, speech } = chooseVoice(voices, lang, options.voice ?? previous?.voice, mergeSpeech(previous?.speech, options.speech));
     const outputRate = options.audioOutSampleRateHz;
-    if (outputRate !== undefined) {
-      const error = sampleRateError(outputRate, 'output');
-      if (error) throw error;
-    }
+    checkOutputRate(outputRate);
     this.#checkSpeaker(voice, speech.speaker);
     // The voice input checks the format before anything is kept, so a refused format leaves no half-session.
     const turnTaking = { ...DEFAULT_TURN_TAKING, ...options.turnTaking };
@@ -333,14 +326,12 @@ export class Session {
   async #update(started: Started, update: SessionUpdate): Promise<void> {
     const { voices } = this.#deps;
     const outputRate = update.audioOutSampleRateHz;
-    if (outputRate !== undefined) {
-      const error = sampleRateError(outputRate, 'output');
-      if (error) throw error;
-    }
-    const speech = mergeSpeech(started.speech, update.speech);
-    const named = update.voice !== undefined && voices.has(update.voice) ? voices.select(started.lang, update.voice) : started.voice;
-    if (update.voice !== undefined && !voices.has(update.voice) && speech.speaker === undefined) speech.speaker = update.voice;
-    const voice = named ?? voices.select(started.lang);
+    checkOutputRate(outputRate);
+    const choice = chooseVoice(voices, started.lang, update.voice, mergeSpeech(started.speech, update.speech));
+    // A session keeps the voice it named unless the update names another voice.
+    const named = choice.named ?? started.voice;
+    const voice = named ?? choice.voice;
+    const { speech } = choice;
     this.#checkSpeaker(voice, speech.speaker);
     const turnTaking = { ...started.turnTaking, ...update.turnTaking };
     const audioIn = update.audioIn ?? started.audioIn;
@@ -478,14 +469,6 @@ export class Session {
   #emit(event: SessionEvent): void {
     if (!this.#closed) this.#sink.event(event);
   }
-}
-
-/** Settings given now over those kept from before; engine options merge key by key. */
-function mergeSpeech(previous: SpeechSettings | undefined, given: SpeechSettings | undefined): SpeechSettings {
-  const engineOptions = { ...previous?.engineOptions, ...given?.engineOptions };
-  const merged: SpeechSettings = { ...previous, ...given };
-  if (Object.keys(engineOptions).length > 0) merged.engineOptions = engineOptions;
-  return merged;
 }
 
 /** Runs an agent stream only after earlier memory updates have landed. */
