@@ -25,6 +25,14 @@ export class EspeakIpa {
    * clause into are joined by a space. Throws for a voice espeak does not have.
    */
   clause(text: string, voice: string): string {
+    return this.phonemes(text, voice).split(' | ').join(' ').replaceAll('_', '');
+  }
+
+  /**
+   * espeak's IPA as it gives it: words split by spaces, phonemes inside a word by `_` (so a multi-letter phoneme
+   * such as `aɪ` or `dʒ` stays one unit), parts of a long clause by ` | `. Throws for a voice espeak does not have.
+   */
+  phonemes(text: string, voice: string): string {
     if (voice !== this.#voice) {
       if (this.#worker.set_voice(voice) !== 0) throw new Error(`espeak-ng has no voice "${voice}"`);
       this.#voice = voice;
@@ -32,6 +40,6 @@ export class EspeakIpa {
     const { ptr } = this.#worker.convert_to_phonemes(text, true);
     const heap = this.#module.HEAPU8;
     const end = heap.indexOf(0, ptr);
-    return this.#decoder.decode(heap.subarray(ptr, end)).split(' | ').join(' ').replaceAll('_', '');
+    return this.#decoder.decode(heap.subarray(ptr, end));
   }
 }

@@ -1,5 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { floatToPcm16 } from '../../audio/float-to-pcm16.ts';
 import { type Served, serveRequests } from '../worker-threads/serve-requests.ts';
 
 /** Handed to each worker: the model file and onnxruntime's intra-op threads. */
@@ -53,13 +54,3 @@ serveRequests(async (request: PiperInferenceRequest): Promise<Served<PiperInfere
   const pcm = floatToPcm16(output.data);
   return { result: pcm, transfer: [pcm.buffer] };
 });
-
-/** Clips to [-1, 1] first: a wrapped int16 would be a loud click. */
-function floatToPcm16(samples: Float32Array): Int16Array<ArrayBuffer> {
-  const pcm = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const sample = samples[i] ?? 0;
-    pcm[i] = Number.isNaN(sample) ? 0 : Math.round(Math.max(-1, Math.min(1, sample)) * 32767);
-  }
-  return pcm;
-}
