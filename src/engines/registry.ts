@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts';
 import type { EngineConfigSchema, LoadContext, LoadedEngine, ModelFiles, ModelRequest, TtsEngine, VoiceSpec } from '../contracts/engine.ts';
+import { kokoro } from './kokoro/engine.ts';
 import { piper } from './piper/engine.ts';
 import { silero } from './silero/engine.ts';
 import { whisper } from './whisper/engine.ts';
@@ -10,7 +11,7 @@ import { xtts } from './xtts/engine.ts';
  * listed is the default. A new engine is one folder exporting its descriptor plus one line here.
  */
 export const engines = {
-  tts: [piper, xtts],
+  tts: [piper, xtts, kokoro],
   asr: [whisper],
   vad: [silero],
 } as const;
