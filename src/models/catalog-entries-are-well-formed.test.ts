@@ -7,11 +7,14 @@ import { downloadUrl, loadCatalog, looksLikePath, primaryFile } from './catalog.
 const catalog = loadCatalog();
 const files = catalog.models.flatMap((m) => m.files.map((f) => ({ model: m.name, ...f })));
 
-test('every file is an https URL pinned to a 40-hex revision, with a size and a SHA-256 or an honest "unverified"', () => {
+test('every file is an https URL pinned to a revision, with a size and a SHA-256 or an honest "unverified"', () => {
   for (const f of files) {
     const url = new URL(f.url);
     assert.equal(url.protocol, 'https:', f.url);
-    assert.match(url.pathname, /^\/[^/]+\/[^/]+\/resolve\/[0-9a-f]{40}\//, `${f.url} is pinned to a commit`);
+    // A Hugging Face file at a 40-hex commit, or a GitHub release asset (its tag can move: the SHA-256 pins the bytes).
+    const pinned = /^\/[^/]+\/[^/]+\/resolve\/[0-9a-f]{40}\//.test(url.pathname);
+    const released = url.hostname === 'github.com' && /^\/[^/]+\/[^/]+\/releases\/download\/[^/]+\/[^/]+$/.test(url.pathname) && f.sha256 !== null;
+    assert.ok(pinned || released, `${f.url} is pinned to a commit, or is a release asset with a SHA-256`);
     assert.ok(url.pathname.endsWith(`/${f.file}`), `${f.url} ends with the local file name ${f.file}`);
     assert.ok(Number.isInteger(f.size) && f.size > 0, `${f.file} size`);
     if (f.sha256 === null) assert.equal(f.verified, false, `${f.file} has no sha256, so it is unverified`);
@@ -35,10 +38,10 @@ test('the catalog holds the models the issue asks for, and the config defaults a
   for (const request of requests) assert.equal(catalog.models.find((m) => m.name === request.value)?.kind, request.kind, request.value);
 });
 
-test('every voice ships its .onnx with the .onnx.json beside it; every ASR model is one ggml .bin', () => {
+test('every Piper voice ships its .onnx with the .onnx.json beside it; every other model is one file', () => {
   for (const model of catalog.models) {
     const primary = primaryFile(model).file;
-    if (model.kind === 'tts') assert.deepEqual(model.files.map((f) => f.file).sort(), [primary, `${primary}.json`].sort(), model.name);
+    if (model.kind === 'tts' && model.files.some((f) => f.source === 'piper')) assert.deepEqual(model.files.map((f) => f.file).sort(), [primary, `${primary}.json`].sort(), model.name);
     else assert.deepEqual(model.files.map((f) => f.file), [primary], model.name);
   }
 });
