@@ -78,7 +78,9 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
   // Generated models stand in for the catalog's, under the names the config gives them.
-  const files = { [config.asr.model]: asr, 'test-voice': voice, [DEFAULT_MANDARIN_VOICE]: await testMandarinVoicePath() };
+  const files: Record<string, string> = { [config.asr.model]: asr, 'test-voice': voice, [DEFAULT_MANDARIN_VOICE]: await testMandarinVoicePath() };
+  // Kokoro's generated model and voice pack are given by path: each file is what the config names.
+  if (config.tts.engine === 'kokoro') for (const path of [config.tts.model, config.tts.voicePack]) files[path] = path;
   const gateway = await startGateway(config, log, files);
   await gateway.loaded;
   return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${V1_PATH}` };
