@@ -68,9 +68,10 @@ test('each engine section is chosen by its engine, and every engine\'s settings 
 
 test("another engine's setting is an error naming the engine that has it, and a chosen engine's missing one is named", () => {
   assert.throws(() => loadConfig({ env: { S2S_TTS_URL: 'http://xtts:8000' } }), /tts\.url \(S2S_TTS_URL\): a setting of xtts, not of piper/);
-  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'xtts', S2S_TTS_URL: 'http://xtts:8000', S2S_TTS_THREADS: '2' } }), /tts\.threads \(S2S_TTS_THREADS\): a setting of piper, not of xtts/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'xtts', S2S_TTS_URL: 'http://xtts:8000', S2S_TTS_THREADS: '2' } }), /tts\.threads \(S2S_TTS_THREADS\): a setting of piper, kokoro, not of xtts/);
   assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'xtts' } }), /tts\.url \(S2S_TTS_URL\)/);
-  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'kokoro' } }), /tts\.engine \(S2S_TTS_ENGINE\)/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'kokoro', S2S_TTS_URL: 'http://xtts:8000' } }), /tts\.url \(S2S_TTS_URL\): a setting of xtts, not of kokoro/);
+  assert.throws(() => loadConfig({ env: { S2S_TTS_ENGINE: 'coqui' } }), /tts\.engine \(S2S_TTS_ENGINE\)/);
 });
 
 test('JSON config files work too', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LoadContext, ModelFiles, TtsEngine, VoiceSpec } from '../../contracts/engine.ts';
-import { int } from '../../config/leaves.ts';
+import { int, list } from '../../config/leaves.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { KokoroModel } from './kokoro-model.ts';
 import { KokoroVoice } from './kokoro-voice.ts';
@@ -17,8 +17,8 @@ const config = z.strictObject({
   voicePack: z.string().min(1).default('kokoro-v1.0-voices'),
   /** The default voice: for sessions that name none and whose language no other voice speaks. */
   voice: z.string().min(1).default('af_heart'),
-  /** The voices offered; absent: every voice in the pack this engine can phonemise, plus the blends. */
-  voices: z.array(z.string().min(1)).min(1).optional(),
+  /** The voices offered (the default always is); absent: every voice in the pack this engine can phonemise, plus the blends. */
+  voices: list.optional(),
   /** The voice for a session language; unlisted languages get the first offered voice that speaks them. */
   voicesByLang: z.record(z.string(), z.string().min(1)).default({}),
   /**
