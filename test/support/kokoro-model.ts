@@ -50,10 +50,23 @@ export async function writeTestKokoro(dir: string, options: TestKokoroOptions = 
   return { modelPath, voicePackPath };
 }
 
-/** numpy.lib.format 1.0: magic, version, header length, a dict literal padded to 64 bytes, the data. */
-function styleNpy(index: number): Buffer {
+/** One voice as onnx-community ships it (`voices/<name>.bin`): raw float32 [510, 256], pack index `index`. */
+export async function writeRawTestVoice(dir: string, name: string, index: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.bin`);
+  await writeFile(path, Buffer.from(styles(index).buffer));
+  return path;
+}
+
+function styles(index: number): Float32Array {
   const data = new Float32Array(ROWS * STYLE_DIM);
   for (let row = 0; row < ROWS; row++) data.fill(testStyleValue(index, row), row * STYLE_DIM, (row + 1) * STYLE_DIM);
+  return data;
+}
+
+/** numpy.lib.format 1.0: magic, version, header length, a dict literal padded to 64 bytes, the data. */
+function styleNpy(index: number): Buffer {
+  const data = styles(index);
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${ROWS}, 1, ${STYLE_DIM}), }`;
   header = header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 10 - 1, ' ') + '\n';
   const preamble = Buffer.alloc(10);

@@ -101,7 +101,8 @@ function offeredVoices(c: KokoroConfig, packVoices: readonly string[]): OfferedV
     for (const part of parts) {
       if (!inPack.has(part)) {
         const where = blend === undefined ? key : `tts.blends.${name}`;
-        throw new GatewayError('model_not_ready', `${where}: the Kokoro voice pack has no voice "${part}" (it has ${packVoices.join(', ')})`);
+        const hint = blend === undefined ? '' : '; set tts.blends to {} or list the voices to offer in tts.voices';
+        throw new GatewayError('model_not_ready', `${where}: the Kokoro voice pack has no voice "${part}" (it has ${packVoices.join(', ')})${hint}`);
       }
     }
     return { name, language, parts };

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import type { Synthesizer } from '../../contracts/tts.ts';
 import { GatewayError } from '../../core/errors.ts';
-import { SAMPLES_PER_TOKEN, testStyleValue, writeTestKokoro } from '../../../test/support/kokoro-model.ts';
+import { SAMPLES_PER_TOKEN, testStyleValue, writeRawTestVoice, writeTestKokoro } from '../../../test/support/kokoro-model.ts';
 import { writeTestVoice } from '../../../test/support/piper-voice.ts';
 import { kokoro } from './engine.ts';
 import { MAX_TOKENS } from './vocab.ts';
@@ -118,6 +118,21 @@ describe('loading Kokoro', () => {
     await heart.close();
     assert.ok(hello);
     assert.equal(tokensOf(hello), 13);
+  });
+
+  test('one of onnx-community\'s raw voice files (voices/<name>.bin) is a pack of that one voice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's2s-kokoro-'));
+    const { modelPath } = await writeTestKokoro(dir);
+    const voicePath = await writeRawTestVoice(dir, 'bf_emma', 3);
+    const c = kokoro.config.parse({ engine: 'kokoro', model: modelPath, voicePack: voicePath, voice: 'bf_emma', blends: {}, phonemizerWorkers: 1 });
+    const specs = kokoro.voices(c, { [modelPath]: modelPath, [voicePath]: voicePath });
+    assert.deepEqual(specs.map((s) => s.name), ['bf_emma']);
+    const emma = await specs[0]?.load(context());
+    assert.ok(emma);
+    const [hello] = await runs(emma, 'Hello.');
+    await emma.close();
+    assert.ok(hello);
+    assert.ok(Math.abs(peak(hello) - testStyleValue(3, tokensOf(hello))) < 0.002, 'spoken with the file\'s styles');
   });
 
   test('every voice shares one model; voices list their languages; default first', async () => {

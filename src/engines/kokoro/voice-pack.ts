@@ -1,11 +1,14 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import AdmZip from 'adm-zip';
 import { GatewayError } from '../../core/errors.ts';
 import { MAX_TOKENS, STYLE_DIM } from './vocab.ts';
 
 /**
  * Kokoro's voices: one style vector per input length (rows 0..509 of 256 floats), chosen by how many phoneme ids a
- * model run has. A pack is kokoro-onnx's `voices-v1.0.bin`: a NumPy `.npz` (a zip of `<voice>.npy` arrays, each
- * float32 [510, 1, 256]).
+ * model run has. A pack is kokoro-onnx's `voices-v1.0.bin`, a NumPy `.npz` (a zip of `<voice>.npy` arrays, each
+ * float32 [510, 1, 256]), or one of onnx-community's `voices/<voice>.bin` (the raw float32 [510, 256] of one voice,
+ * named by its file).
  */
 export type VoiceStyles = ReadonlyMap<string, Float32Array>;
 
@@ -26,8 +29,20 @@ function voiceEntries(zip: AdmZip): AdmZip.IZipEntry[] {
 
 const voiceName = (entry: AdmZip.IZipEntry): string => entry.entryName.replace(/^.*\//, '').slice(0, -'.npy'.length);
 
-/** The voice names in a pack, in its order; reads only the zip's directory. */
+/** A single voice's raw styles: exactly 510 x 256 float32, nothing else. */
+function isRawVoice(path: string): boolean {
+  try {
+    return statSync(path).size === FLOATS * 4;
+  } catch {
+    return false;
+  }
+}
+
+const rawVoiceName = (path: string): string => basename(path).replace(/\.[^.]*$/, '');
+
+/** The voice names in a pack, in its order. */
 export function listVoicePack(path: string): string[] {
+  if (isRawVoice(path)) return [rawVoiceName(path)];
   const names = voiceEntries(openPack(path)).map(voiceName);
   if (names.length === 0) throw new GatewayError('model_not_ready', `Kokoro voice pack ${path} holds no .npy voice`);
   return names;
@@ -35,6 +50,11 @@ export function listVoicePack(path: string): string[] {
 
 /** The styles of the named voices, each checked to be float32 [510, 1, 256] (or [510, 256]). */
 export function readVoicePack(path: string, names: readonly string[]): Map<string, Float32Array> {
+  if (isRawVoice(path)) {
+    const unknown = names.filter((name) => name !== rawVoiceName(path));
+    if (unknown.length > 0) throw new GatewayError('model_not_ready', `Kokoro voice file ${path} holds only the voice "${rawVoiceName(path)}", not "${unknown.join('", "')}"`);
+    return new Map([[rawVoiceName(path), new Float32Array(new Uint8Array(readFileSync(path)).buffer)]]);
+  }
   const byName = new Map(voiceEntries(openPack(path)).map((entry) => [voiceName(entry), entry]));
   const styles = new Map<string, Float32Array>();
   for (const name of names) {
