@@ -90,14 +90,16 @@ describe('bad input gets a coded error and the session goes on', () => {
 describe('session limits close with documented codes', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { idleTimeoutMs: 1_000, maxSessionMs: 1_500, maxSessions: 2 } });
 
-  test('an idle connection is closed with 4000', async () => {
+  test('an idle session is closed with 4000', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
+    await client.start();
     const closed = await client.closed();
     assert.equal(closed.code, CLOSE_CODES.idle_timeout);
   });
 
   test('a session longer than limits.maxSessionMs is closed with 4001, even when active', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
+    await client.start();
     const keepAlive = setInterval(() => client.send({ type: 'ping' }), 200);
     try {
       assert.equal((await client.closed()).code, CLOSE_CODES.session_too_long);
@@ -106,10 +108,13 @@ describe('session limits close with documented codes', () => {
     }
   });
 
-  test('a connection beyond limits.maxSessions is closed with 4002', async () => {
+  test('a session beyond limits.maxSessions is closed with 4002', async () => {
     const first = await TestClient.connect(env.gateway.wsUrl);
     const second = await TestClient.connect(env.gateway.wsUrl);
     const third = await TestClient.connect(env.gateway.wsUrl);
+    await first.start();
+    await second.start();
+    third.send({ type: 'session_start' });
     assert.equal((await third.closed()).code, CLOSE_CODES.too_many_sessions);
     await first.close();
     await second.close();
