@@ -28,16 +28,16 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
 
   // Every route, upgrades included: per client address and minute, 429 with Retry-After past it.
   await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000 });
-  const authFailures = new AuthFailures(config.access.authFailuresPerMinute);
-  app.addHook('onRequest', authFailures.refuseBlocked);
-  app.addHook('onRequest', originCheck(config.access.allowedOrigins));
-
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
     // Replaces the plugin's own close-everything: interrupted turns still send their ends, then clients learn why
     // the connection ends.
     preClose: () => runtime.sessions.endAll('shutting_down', 'the gateway is shutting down'),
   });
+  // After the WebSocket plugin's own hook, which marks upgrades (request.ws) so a refused one's socket is closed.
+  const authFailures = new AuthFailures(config.access.authFailuresPerMinute);
+  app.addHook('onRequest', authFailures.refuseBlocked);
+  app.addHook('onRequest', originCheck(config.access.allowedOrigins));
 
   const keys = new ApiKeys(config.server.apiKeys, (request) => authFailures.record(request));
   const deps: TransportDeps = {

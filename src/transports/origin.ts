@@ -10,7 +10,7 @@ export function originCheck(allowedOrigins: readonly string[]) {
   const any = allowedOrigins.includes('*');
   const allowed = new Set(allowedOrigins.map(normalise));
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
+    if (!request.ws) return;
     const origin = request.headers.origin;
     if (origin === undefined || any || allowed.has(normalise(origin)) || isSameOrigin(origin, request.headers.host)) return;
     await reply.code(403).send({ error: 'origin_not_allowed', message: 'this page may not connect: add its origin to S2S_ACCESS_ALLOWED_ORIGINS' });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { CLOSE_CODES } from './close-codes.ts';
 import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
-import { TestClient } from '../../../test/support/ws-client.ts';
+import { TestClient, upgradeStatus } from '../../../test/support/ws-client.ts';
 
 describe('bad input gets a coded error and the session goes on', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { maxTextChars: 50, maxFrameBytes: 4096 } });
@@ -123,22 +122,6 @@ describe('session limits close with documented codes', () => {
 
 describe('API keys', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { server: { apiKeys: ['k-one', 'k-two'] } });
-
-  const upgradeStatus = (url: string, headers: Record<string, string> = {}) =>
-    new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      ws.on('unexpected-response', (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        ws.terminate();
-      });
-      ws.on('open', () => {
-        resolve(101);
-        ws.close();
-      });
-      ws.on('error', (err) => {
-        if (!/Unexpected server response/.test(err.message)) reject(err);
-      });
-    });
 
   test('the upgrade without a key, or with a wrong one, is refused with 401', async () => {
     assert.equal(await upgradeStatus(env.gateway.wsUrl), 401);
