@@ -24,10 +24,11 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     // Scrapes and probes every few seconds would drown the log; sessions log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    ...(config.access.trustedProxies.length > 0 && { trustProxy: config.access.trustedProxies }),
   });
 
   // Every route, upgrades included: per client address and minute, 429 with Retry-After past it.
-  await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000 });
+  await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000, allowList: config.access.rateLimitExempt });
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
     // Replaces the plugin's own close-everything: interrupted turns still send their ends, then clients learn why

@@ -45,6 +45,13 @@ const access = z.strictObject({
   sessionLeaseMs: int(1_000, 600_000).default(15_000),
   /** HTTP requests (upgrades included) per client address and minute. */
   httpRequestsPerMinute: int(1, 1_000_000).default(600),
+  /** Client addresses the HTTP rate limit does not apply to: by default this machine (benchmarks, local tools). */
+  rateLimitExempt: list.default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+  /**
+   * Addresses or CIDR ranges of reverse proxies / load balancers in front of the gateway: requests through them count
+   * against the client address in X-Forwarded-For. Without it, every client behind a proxy shares the proxy's limits.
+   */
+  trustedProxies: list.default([]),
   /** Failed authentications per client address and minute; past them every request from it gets 429. */
   authFailuresPerMinute: int(1, 10_000).default(10),
 });
