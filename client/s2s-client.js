@@ -6,8 +6,9 @@
 /** @import { ConnectionState, S2SClientOptions, S2SEvents, SessionOptions, StateChange, TalkMode } from './types.d.ts' */
 
 // Close codes after which connecting again cannot help: a normal close, a frame the client should not have sent,
-// a session over its length (resuming would only dodge the limit).
-const FINAL_CLOSE_CODES = new Set([1000, 1009, 4001]);
+// a session over its length (resuming would only dodge the limit), a session another connection took over
+// (taking it back would make two tabs fight over it).
+const FINAL_CLOSE_CODES = new Set([1000, 1009, 4001, 4011]);
 
 /** An `error` message from the gateway as a thrown error, with its code and flags. */
 export class S2SError extends Error {
@@ -41,6 +42,8 @@ export class S2SClient {
   #talking = false;
   /** @type {string | undefined} */
   sessionId;
+  /** The latest `resume_secret`: sent with `session_id` when the session is resumed. @type {string | undefined} */
+  resumeSecret;
   /** @type {TalkMode} */
   mode;
 
@@ -48,6 +51,7 @@ export class S2SClient {
   constructor(options) {
     this.#options = options;
     this.sessionId = options.sessionId;
+    this.resumeSecret = options.resumeSecret;
     this.mode = options.mode ?? 'hands-free';
   }
 
@@ -104,7 +108,7 @@ export class S2SClient {
         }),
       ];
       const done = () => stops.forEach((stop) => stop());
-      this.#open();
+      void this.#open();
     });
   }
 
@@ -180,17 +184,31 @@ export class S2SClient {
     return this.#send({ type: 'playback', turn_id: turnId, played_ms });
   }
 
-  #open() {
-    const url = new URL(this.#options.url);
-    if (this.#options.token) url.searchParams.set('token', this.#options.token);
+  async #open() {
     if (this.#attempt === 0) this.#setState({ state: 'connecting' });
+    const url = new URL(this.#options.url);
+    let token = this.#options.token;
+    if (this.#options.getToken) {
+      try {
+        token = await this.#options.getToken();
+      } catch (err) {
+        // Like a refused connection: retried with backoff, then given up.
+        return this.#lost(1006, `no client token: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (this.#state === 'closed') return;
+    }
+    if (token) url.searchParams.set('token', token);
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
       /** @type {ClientMessage} */
-      const start = { type: 'session_start', ...this.#options.session, ...(this.sessionId && { session_id: this.sessionId }) };
+      const start = {
+        type: 'session_start',
+        ...this.#options.session,
+        ...(this.sessionId && { session_id: this.sessionId, ...(this.resumeSecret && { resume_secret: this.resumeSecret }) }),
+      };
       ws.send(JSON.stringify(start));
     });
     ws.addEventListener('message', (event) => {
@@ -214,6 +232,7 @@ export class S2SClient {
     switch (message.type) {
       case 'session_started':
         this.sessionId = message.session_id;
+        this.resumeSecret = message.resume_secret;
         this.#outputRateHz = message.audio_out.sample_rate;
         this.#attempt = 0;
         this.#startKeepAlive();
@@ -249,7 +268,7 @@ export class S2SClient {
     const retryInMs = Math.round(Math.random() * Math.min(maxDelayMs, minDelayMs * 2 ** this.#attempt));
     this.#attempt += 1;
     this.#setState({ state: 'reconnecting', code, reason, retryInMs });
-    this.#retryTimer = setTimeout(() => this.#open(), retryInMs);
+    this.#retryTimer = setTimeout(() => void this.#open(), retryInMs);
   }
 
   #startKeepAlive() {

@@ -50,12 +50,19 @@ export interface ReconnectOptions {
 export interface S2SClientOptions {
   /** The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s */
   url: string;
-  /** An API key, sent as `?token=` (browsers cannot set headers on a WebSocket). */
+  /**
+   * A client token (from `POST /v1/client-tokens`), sent as `?token=` (browsers cannot set headers on a WebSocket).
+   * From Node an API key works too; a browser page sending a key in the URL is refused.
+   */
   token?: string | undefined;
+  /** Fetches a fresh client token before every connection attempt (client tokens expire); used instead of `token`. */
+  getToken?: (() => Promise<string>) | undefined;
   /** The `session_start` fields. */
   session?: SessionOptions;
   /** Resume this session (memory, language, voice) instead of starting a new one. */
   sessionId?: string;
+  /** The session's latest resume secret: needed to resume it with another credential than the one that created it. */
+  resumeSecret?: string;
   /** Hands-free (default: the gateway's VAD finds the turns) or push-to-talk. */
   mode?: TalkMode;
   reconnect?: ReconnectOptions;

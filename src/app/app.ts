@@ -1,6 +1,10 @@
+import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createKeyCheck } from '../transports/auth.ts';
+import { ApiKeys } from '../transports/auth.ts';
+import { AuthFailures } from '../transports/auth-failures.ts';
+import { clientTokens } from '../transports/client-tokens.ts';
+import { originCheck } from '../transports/origin.ts';
 import type { TransportDeps } from '../transports/deps.ts';
 import { operations } from '../transports/operations.ts';
 import { realtime } from '../transports/realtime/route.ts';
@@ -20,20 +24,31 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     // Scrapes and probes every few seconds would drown the log; sessions log what matters themselves.
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    ...(config.access.trustedProxies.length > 0 && { trustProxy: config.access.trustedProxies }),
   });
 
+  // Every route, upgrades included: per client address and minute, 429 with Retry-After past it.
+  await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000, allowList: config.access.rateLimitExempt });
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
     // Replaces the plugin's own close-everything: interrupted turns still send their ends, then clients learn why
     // the connection ends.
     preClose: () => runtime.sessions.endAll('shutting_down', 'the gateway is shutting down'),
   });
+  // After the WebSocket plugin's own hook, which marks upgrades (request.ws) so a refused one's socket is closed.
+  const authFailures = new AuthFailures(config.access.authFailuresPerMinute);
+  app.addHook('onRequest', authFailures.refuseBlocked);
+  app.addHook('onRequest', originCheck(config.access.allowedOrigins));
 
+  const keys = new ApiKeys(config.server.apiKeys, (request) => authFailures.record(request));
   const deps: TransportDeps = {
-    openSession: (sink, trace) => runtime.sessions.open(sink, trace),
-    keyCheck: createKeyCheck(config.server.apiKeys),
+    openSession: (sink, trace, owner) => runtime.sessions.open(sink, trace, owner),
+    keyCheck: keys.enabled ? (request) => keys.credentialOf(request) !== undefined : undefined,
+    ownerOf: (request) => keys.credentialOf(request)?.keyId,
+    handshakeTimeoutMs: config.access.handshakeTimeoutMs,
   };
   await app.register(operations(runtime));
+  await app.register(clientTokens(keys, config.access.clientTokenTtlS));
   await app.register(protocolV1(deps));
   await app.register(realtime(deps, config.vad));
   await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));

@@ -13,6 +13,7 @@ import type { SessionSink } from '../session/events.ts';
 import { Session } from '../session/session.ts';
 import { Sessions } from '../session/sessions.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
+import { MemoryLeases, RedisLeases, type SessionLeases } from '../session/leases.ts';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from '../session/store.ts';
 import { createVoicePipeline } from '../session/voice-pipeline.ts';
 
@@ -35,6 +36,7 @@ export class Runtime {
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;
+  readonly leases: SessionLeases;
   readonly sessions: Sessions;
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
@@ -48,7 +50,11 @@ export class Runtime {
     this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
-    this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
+    this.leases = config.redisUrl ? new RedisLeases(config.redisUrl, config.access.sessionLeaseMs, log) : new MemoryLeases();
+    this.sessions = new Sessions(
+      { maxSessions: config.limits.maxSessions, maxSessionsPerKey: config.access.maxSessionsPerKey },
+      (sink, trace, owner) => this.#openSession(sink, trace, owner),
+    );
   }
 
   /** Starts every load in the background; the returned promise settles when all have finished either way. */
@@ -85,7 +91,7 @@ export class Runtime {
     return { ready, checks };
   }
 
-  #openSession(sink: SessionSink, trace: Context): Session {
+  #openSession(sink: SessionSink, trace: Context, owner: string | undefined): Session {
     const { config } = this;
     const telemetry = new SessionTelemetry(this.metrics, { traceContent: config.traceContent, parent: trace });
     const voiceSettings = {
@@ -99,6 +105,8 @@ export class Runtime {
       agent: () => this.agent.get(),
       voices: this.voices,
       store: this.store,
+      leases: this.leases,
+      owner,
       log: this.log,
       telemetry,
       createVoiceInput: (format, session, handlers) =>
@@ -120,6 +128,7 @@ export class Runtime {
       this.vad.close((vad) => vad.close()),
       ...this.voices.all.map((voice) => voice.close()),
       this.store.close(),
+      this.leases.close(),
     ]);
   }
 

@@ -31,6 +31,31 @@ const limits = z.strictObject({
   maxBufferedAudioMs: int(100, 60_000).default(5_000),
 });
 
+/** Who may use a session, from where, and how much: see the README's security section. */
+const access = z.strictObject({
+  /** Origins (scheme://host[:port]) allowed on WebSocket upgrades besides the gateway's own; `*` allows any. */
+  allowedOrigins: list.default([]),
+  /** Lifetime of a client token minted by `POST /v1/client-tokens`, unless the request asks for less. */
+  clientTokenTtlS: int(10, 24 * 3600).default(600),
+  /** A socket that has not started a session by then is closed; it holds no session slot before that. */
+  handshakeTimeoutMs: int(100, 600_000).default(10_000),
+  /** Live sessions one API key (with the client tokens it minted) may hold on this process. */
+  maxSessionsPerKey: int(1, 100_000).default(100),
+  /** A session's lease (one live connection) lasts this long unless renewed; renewed every third of it. */
+  sessionLeaseMs: int(1_000, 600_000).default(15_000),
+  /** HTTP requests (upgrades included) per client address and minute. */
+  httpRequestsPerMinute: int(1, 1_000_000).default(600),
+  /** Client addresses the HTTP rate limit does not apply to: by default this machine (benchmarks, local tools). */
+  rateLimitExempt: list.default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+  /**
+   * Addresses or CIDR ranges of reverse proxies / load balancers in front of the gateway: requests through them count
+   * against the client address in X-Forwarded-For. Without it, every client behind a proxy shares the proxy's limits.
+   */
+  trustedProxies: list.default([]),
+  /** Failed authentications per client address and minute; past them every request from it gets 429. */
+  authFailuresPerMinute: int(1, 10_000).default(10),
+});
+
 type Configs<D extends readonly { config: EngineConfigSchema }[]> = { [I in keyof D]: D[I]['config'] };
 
 /**
@@ -81,6 +106,7 @@ const models = z.strictObject({
 export const configSchema = z.strictObject({
   server: server.default(server.parse({})),
   limits: limits.default(limits.parse({})),
+  access: access.default(access.parse({})),
   asr: engineSection(engines.asr),
   vad: engineSection(engines.vad),
   tts: engineSection(engines.tts),

@@ -36,11 +36,20 @@ export const ERROR_CODES = {
   agent_failed: { stage: 'agent', recoverable: true, retryable: false, doc: 'the agent graph failed' },
   tts_failed: { stage: 'tts', recoverable: true, retryable: false, doc: 'speech synthesis failed' },
   internal: { stage: 'session', recoverable: true, retryable: false, doc: 'an unexpected error; the turn was ended' },
+  resume_refused: {
+    stage: 'session',
+    recoverable: true,
+    retryable: false,
+    doc: 'session_id names no session this client may resume: unknown, expired, or owned by another credential without its resume secret',
+  },
   // The session's own limits: these end it.
   idle_timeout: { stage: 'session', recoverable: false, retryable: false, doc: 'nothing received for limits.idleTimeoutMs' },
   session_too_long: { stage: 'session', recoverable: false, retryable: false, doc: 'the session lasted longer than limits.maxSessionMs' },
   too_many_sessions: { stage: 'session', recoverable: false, retryable: true, doc: 'limits.maxSessions sessions are already open' },
   frame_too_large: { stage: 'session', recoverable: false, retryable: false, doc: 'a frame over limits.maxFrameBytes' },
+  handshake_timeout: { stage: 'session', recoverable: false, retryable: true, doc: 'no session started within access.handshakeTimeoutMs of connecting' },
+  session_taken_over: { stage: 'session', recoverable: false, retryable: false, doc: 'another connection of the owner resumed this session' },
+  key_session_limit: { stage: 'session', recoverable: false, retryable: true, doc: 'this API key already holds access.maxSessionsPerKey sessions' },
   shutting_down: { stage: 'session', recoverable: false, retryable: true, doc: 'the gateway is shutting down; connect again' },
 } as const satisfies Record<string, { stage: ErrorStage; recoverable: boolean; retryable: boolean; doc: string }>;
 

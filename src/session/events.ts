@@ -77,6 +77,8 @@ export type SessionEvent =
   | {
       type: 'started';
       sessionId: string;
+      /** Resumes the session without the credential that created it; replaced at every start. */
+      resumeSecret: string;
       resumed: boolean;
       lang: string;
       voice: string;
@@ -130,6 +132,8 @@ export interface SpeechSettings {
 export interface SessionOptions extends Omit<SessionUpdate, 'audioIn' | 'voice' | 'speech' | 'audioOutSampleRateHz'> {
   /** Resume this session: its language, voice and speech settings, and its conversation memory. */
   sessionId?: string | undefined;
+  /** The resume secret the session's latest `started` gave, for a client without the creating credential. */
+  resumeSecret?: string | undefined;
   /** A language code, or 'auto' to answer in the language each utterance was spoken in. */
   lang?: string | undefined;
   /** The microphone audio the client will send; without it the session takes text only. */

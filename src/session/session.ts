@@ -18,6 +18,8 @@ import {
 import { OutputAudio } from './output-audio.ts';
 import { checkOutputRate, chooseVoice, mergeSpeech } from './voice-choice.ts';
 import { transcribeRecording } from './recording.ts';
+import type { Lease, SessionLeases } from './leases.ts';
+import { mayResume, newResumeSecret, newSessionId, sessionLogRef } from './ownership.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
 import { Turn } from './turn.ts';
@@ -39,6 +41,10 @@ export interface SessionDeps {
   agent(): Agent;
   voices: Voices;
   store: SessionStore;
+  /** One live connection per session: starting one takes it over from the connection holding it. */
+  leases: SessionLeases;
+  /** The id of the API key the client connected with; undefined on a gateway without keys. */
+  owner: string | undefined;
   createVoiceInput: VoiceInputFactory;
   log: Logger;
   telemetry: SessionTelemetry;
@@ -76,6 +82,7 @@ export class Session {
   readonly #idleTimer: NodeJS.Timeout;
   readonly #lifetimeTimer: NodeJS.Timeout;
   #closed = false;
+  #lease: Lease | undefined;
   readonly #ended = Promise.withResolvers<void>();
 
   constructor(sink: SessionSink, deps: SessionDeps) {
@@ -258,6 +265,7 @@ export class Session {
     this.#started?.output.close();
     this.#deps.telemetry.closed();
     await this.#memory;
+    await this.#lease?.release();
     this.#ended.resolve();
   }
 
@@ -275,10 +283,14 @@ export class Session {
   }
 
   async #start(options: SessionOptions): Promise<void> {
-    if (this.#started) throw new GatewayError('already_started', `this connection already has session ${this.#started.id}`);
-    const { voices, store } = this.#deps;
-    const id = options.sessionId ?? randomUUID();
-    const previous = options.sessionId ? await store.get(id) : undefined;
+    if (this.#started) throw new GatewayError('already_started', `this connection already has session ${sessionLogRef(this.#started.id)}…`);
+    const { voices, store, owner } = this.#deps;
+    // Ids are the gateway's: a client names one only to resume a session it may resume.
+    const previous = options.sessionId === undefined ? undefined : await store.get(options.sessionId);
+    if (options.sessionId !== undefined && (!previous || !mayResume(previous, owner, options.resumeSecret))) {
+      throw new GatewayError('resume_refused', 'no session with that session_id that this client may resume: start a new session without session_id');
+    }
+    const id = options.sessionId ?? newSessionId();
     const lang = options.lang ?? previous?.lang ?? 'en';
     const { named, voice, speech } = chooseVoice(voices, lang, options.voice ?? previous?.voice, mergeSpeech(previous?.speech, options.speech));
     const outputRate = options.audioOutSampleRateHz;
@@ -290,6 +302,13 @@ export class Session {
     const output = new OutputAudio(outputRate);
     // The resampler for the session's voice is made now, so the first answer does not wait for it.
     if (outputRate !== undefined) await output.converter(voice.sampleRateHz);
+    // A connection still holding the session (a lost one not yet noticed, another tab) is closed first.
+    this.#lease = await this.#deps.leases.acquire(id, () => this.end('session_taken_over', 'another connection resumed this session'));
+    if (this.#closed) {
+      voiceInput?.close();
+      output.close();
+      return;
+    }
     this.#started = {
       id,
       lang,
@@ -303,11 +322,21 @@ export class Session {
       clientTools: options.clientTools ?? [],
       speak: options.speak ?? true,
     };
-    this.#log = this.#log.child({ sessionId: id });
-    await store.put(id, { lang, voice: named?.name, speech, createdAt: Date.now() });
+    this.#log = this.#log.child({ session: sessionLogRef(id) });
+    // Each start issues a new resume secret; the one it was resumed with stops working.
+    const resume = newResumeSecret();
+    await store.put(id, { lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now(), owner: previous?.owner ?? owner, secretHash: resume.hash });
     const resumed = previous !== undefined;
     this.#deps.telemetry.started({ sessionId: id, lang, voice: voice.name, resumed });
-    this.#emit({ type: 'started', sessionId: id, resumed, lang, voice: voice.name, audioOut: { sampleRateHz: outputRate ?? voice.sampleRateHz } });
+    this.#emit({
+      type: 'started',
+      sessionId: id,
+      resumeSecret: resume.secret,
+      resumed,
+      lang,
+      voice: voice.name,
+      audioOut: { sampleRateHz: outputRate ?? voice.sampleRateHz },
+    });
     this.#log.info({ resumed, lang, voice: voice.name, audio: options.audioIn !== undefined }, 'session started');
   }
 
@@ -353,7 +382,7 @@ export class Session {
     if (update.clientTools !== undefined) started.clientTools = update.clientTools;
     if (update.speak !== undefined) started.speak = update.speak;
     const previous = await this.#deps.store.get(started.id);
-    await this.#deps.store.put(started.id, { lang: started.lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now() });
+    await this.#deps.store.put(started.id, { ...previous, lang: started.lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now() });
   }
 
   async #remember(started: Started, items: ConversationItem[]): Promise<boolean> {

@@ -3,17 +3,26 @@ import { GatewayError, type SessionEndCode } from '../core/errors.ts';
 import type { SessionSink } from './events.ts';
 import type { Session } from './session.ts';
 
-/** Opens a session speaking to `sink`; `trace` is the client's trace context, the parent of its spans. */
-export type SessionFactory = (sink: SessionSink, trace: Context) => Session;
+/**
+ * Opens a session speaking to `sink`; `trace` is the client's trace context, the parent of its spans; `owner` the
+ * id of the API key the client came with (undefined on a gateway without keys).
+ */
+export type SessionFactory = (sink: SessionSink, trace: Context, owner: string | undefined) => Session;
 
-/** The live sessions of this process, whatever door they came through: their number is limited, and they end together. */
+/**
+ * The live sessions of this process, whatever door they came through: their number is limited, in all and per
+ * API key, and they end together.
+ */
 export class Sessions {
-  readonly #live = new Set<Session>();
+  /** Each live session with the key that opened it. */
+  readonly #live = new Map<Session, string | undefined>();
   readonly #max: number;
+  readonly #maxPerKey: number;
   readonly #create: SessionFactory;
 
-  constructor(maxSessions: number, create: SessionFactory) {
-    this.#max = maxSessions;
+  constructor(limits: { maxSessions: number; maxSessionsPerKey: number }, create: SessionFactory) {
+    this.#max = limits.maxSessions;
+    this.#maxPerKey = limits.maxSessionsPerKey;
     this.#create = create;
   }
 
@@ -21,17 +30,29 @@ export class Sessions {
     return this.#live.size;
   }
 
-  /** A new session, or GatewayError('too_many_sessions') when `limits.maxSessions` are open. */
-  open(sink: SessionSink, trace: Context): Session {
+  /**
+   * A new session, or GatewayError('too_many_sessions') when `limits.maxSessions` are open, or
+   * GatewayError('key_session_limit') when `owner` holds `access.maxSessionsPerKey`.
+   */
+  open(sink: SessionSink, trace: Context, owner?: string): Session {
     if (this.#live.size >= this.#max) throw new GatewayError('too_many_sessions', `the gateway is at its limit of ${this.#max} sessions`);
-    const session = this.#create(sink, trace);
-    this.#live.add(session);
+    if (owner !== undefined && this.#countOf(owner) >= this.#maxPerKey) {
+      throw new GatewayError('key_session_limit', `this API key holds its limit of ${this.#maxPerKey} sessions`);
+    }
+    const session = this.#create(sink, trace, owner);
+    this.#live.set(session, owner);
     void session.ended.then(() => this.#live.delete(session));
     return session;
   }
 
   /** Ends every session, saying why; running turns end first, so clients get their answers' ends. */
   async endAll(code: SessionEndCode, message: string): Promise<void> {
-    await Promise.all([...this.#live].map((session) => session.end(code, message)));
+    await Promise.all([...this.#live.keys()].map((session) => session.end(code, message)));
+  }
+
+  #countOf(owner: string): number {
+    let count = 0;
+    for (const key of this.#live.values()) if (key === owner) count++;
+    return count;
   }
 }

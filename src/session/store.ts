@@ -14,6 +14,10 @@ const sessionRecordSchema = z.object({
     })
     .optional(),
   createdAt: z.number(),
+  /** The id of the API key that created the session; absent on a gateway without keys. */
+  owner: z.string().optional(),
+  /** SHA-256 of the latest resume secret; the secret itself is never stored. */
+  secretHash: z.string().optional(),
 });
 
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;

@@ -10,6 +10,7 @@ import type { SynthesisOptions, Synthesizer } from '../../src/contracts/tts.ts';
 import type { Voice, Voices } from '../../src/contracts/voices.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import type { SessionEvent, SessionSink } from '../../src/session/events.ts';
+import { MemoryLeases } from '../../src/session/leases.ts';
 import { Session, type SessionDeps } from '../../src/session/session.ts';
 import { MemorySessionStore } from '../../src/session/store.ts';
 import { SessionTelemetry } from '../../src/session/telemetry.ts';
@@ -157,6 +158,8 @@ export function fakeSession(deps: Partial<SessionDeps> = {}, voices: FakeSynthes
     agent: () => agent,
     voices: fakeVoices(voices),
     store: new MemorySessionStore(),
+    leases: new MemoryLeases(),
+    owner: undefined,
     createVoiceInput: async () => {
       throw new Error('this session takes no audio');
     },

@@ -44,12 +44,12 @@ export function realtime(deps: TransportDeps, vad: VadDefaults) {
       conn.codec = new RealtimeCodec(dialectOf(request.headers, query), () => conn.settings);
       conn.channel = new RealtimeChannel(socket, conn.codec, () => conn.settings);
       try {
-        conn.session = deps.openSession(conn.channel, extractParentFromHeaders(request.headers));
+        conn.session = deps.openSession(conn.channel, extractParentFromHeaders(request.headers), deps.ownerOf(request));
       } catch (err) {
         const error = GatewayError.from(err);
-        if (error.code !== 'too_many_sessions') throw err;
+        if (error.code !== 'too_many_sessions' && error.code !== 'key_session_limit') throw err;
         conn.channel.send(errorEvent(error));
-        return conn.channel.close(CLOSE_CODES.too_many_sessions, error.message);
+        return conn.channel.close(CLOSE_CODES[error.code], error.message);
       }
       // Events are handled one after another: audio sent right after connecting waits for the session to start.
       let queue = start(conn, lang);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { CLOSE_CODES } from './close-codes.ts';
 import { useGatewayWithLlm } from '../../../test/support/gateway.ts';
-import { TestClient } from '../../../test/support/ws-client.ts';
+import { TestClient, upgradeStatus } from '../../../test/support/ws-client.ts';
 
 describe('bad input gets a coded error and the session goes on', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { maxTextChars: 50, maxFrameBytes: 4096 } });
@@ -90,14 +89,16 @@ describe('bad input gets a coded error and the session goes on', () => {
 describe('session limits close with documented codes', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { limits: { idleTimeoutMs: 1_000, maxSessionMs: 1_500, maxSessions: 2 } });
 
-  test('an idle connection is closed with 4000', async () => {
+  test('an idle session is closed with 4000', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
+    await client.start();
     const closed = await client.closed();
     assert.equal(closed.code, CLOSE_CODES.idle_timeout);
   });
 
   test('a session longer than limits.maxSessionMs is closed with 4001, even when active', async () => {
     const client = await TestClient.connect(env.gateway.wsUrl);
+    await client.start();
     const keepAlive = setInterval(() => client.send({ type: 'ping' }), 200);
     try {
       assert.equal((await client.closed()).code, CLOSE_CODES.session_too_long);
@@ -106,10 +107,13 @@ describe('session limits close with documented codes', () => {
     }
   });
 
-  test('a connection beyond limits.maxSessions is closed with 4002', async () => {
+  test('a session beyond limits.maxSessions is closed with 4002', async () => {
     const first = await TestClient.connect(env.gateway.wsUrl);
     const second = await TestClient.connect(env.gateway.wsUrl);
     const third = await TestClient.connect(env.gateway.wsUrl);
+    await first.start();
+    await second.start();
+    third.send({ type: 'session_start' });
     assert.equal((await third.closed()).code, CLOSE_CODES.too_many_sessions);
     await first.close();
     await second.close();
@@ -118,22 +122,6 @@ describe('session limits close with documented codes', () => {
 
 describe('API keys', () => {
   const env = useGatewayWithLlm({ text: 'Yes.' }, { server: { apiKeys: ['k-one', 'k-two'] } });
-
-  const upgradeStatus = (url: string, headers: Record<string, string> = {}) =>
-    new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      ws.on('unexpected-response', (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        ws.terminate();
-      });
-      ws.on('open', () => {
-        resolve(101);
-        ws.close();
-      });
-      ws.on('error', (err) => {
-        if (!/Unexpected server response/.test(err.message)) reject(err);
-      });
-    });
 
   test('the upgrade without a key, or with a wrong one, is refused with 401', async () => {
     assert.equal(await upgradeStatus(env.gateway.wsUrl), 401);

@@ -7,4 +7,8 @@ export const CLOSE_CODES = {
   too_many_sessions: 4002,
   frame_too_large: 1009,
   shutting_down: 1001,
+  // Numbered apart from the limits above, so codes added beside them cannot collide.
+  handshake_timeout: 4010,
+  session_taken_over: 4011,
+  key_session_limit: 4012,
 } as const satisfies Record<SessionEndCode, number>;

@@ -23,6 +23,7 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
       return {
         type: 'session_started',
         session_id: event.sessionId,
+        resume_secret: event.resumeSecret,
         resumed: event.resumed,
         lang: event.lang,
         voice: event.voice,
@@ -73,6 +74,7 @@ export function toSessionOptions(start: SessionStart): SessionOptions {
   const hasEngineOptions = Object.values(engineOptions).some((v) => v !== undefined);
   return {
     sessionId: start.session_id,
+    resumeSecret: start.resume_secret,
     lang: start.lang,
     voice: start.voice,
     audioIn: start.audio && { encoding: start.audio.format, sampleRateHz: start.audio.sample_rate, channels: start.audio.channels },

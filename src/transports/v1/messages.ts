@@ -25,7 +25,10 @@ export const sessionStartSchema = z.object({
       noise_w: z.number().min(0).max(2).optional(),
     })
     .optional(),
+  /** Resume this session (an id a `session_started` gave); a new session gets its id from the gateway. */
   session_id: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'session_id must be 8-128 characters of [A-Za-z0-9_-]').optional(),
+  /** The `resume_secret` of the session's latest `session_started`: needed to resume with another credential, or none. */
+  resume_secret: z.string().min(1).max(200).optional(),
   /** The rate the client plays at (8-48 kHz); the gateway resamples its voices to it. Default: the voice's own. */
   audio_out: z.object({ sample_rate: z.number().int().min(8_000).max(48_000) }).optional(),
 });
@@ -51,6 +54,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('session_started'),
     session_id: z.string(),
+    /** Keep it to resume; a new one comes with every `session_started`. */
+    resume_secret: z.string(),
     resumed: z.boolean(),
     lang: z.string(),
     voice: z.string().optional(),

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { startTestGateway } from '../../../test/support/gateway.ts';
@@ -17,13 +16,13 @@ before(async () => {
 after(() => llm.close());
 
 test('a client reconnecting with its session_id to a restarted gateway continues the conversation from Postgres', async () => {
-  const sessionId = `test-${randomUUID()}`;
   const config = { llm: { baseUrl: llm.url }, postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL };
 
   const first = await startTestGateway(config);
   const client = await TestClient.connect(first.wsUrl);
-  const started = await client.start({ session_id: sessionId, lang: 'en-GB' });
+  const started = await client.start({ lang: 'en-GB' });
   assert.equal(started.resumed, false);
+  const sessionId = started.session_id;
   client.send({ type: 'text_input', text: 'When does my order ship?' });
   await client.next('response_end');
   await client.close();
@@ -32,7 +31,8 @@ test('a client reconnecting with its session_id to a restarted gateway continues
   const second = await startTestGateway(config);
   try {
     const again = await TestClient.connect(second.wsUrl);
-    const resumed = await again.start({ session_id: sessionId, lang: undefined });
+    // Without API keys, the resume secret is what proves the session is this client's.
+    const resumed = await again.start({ session_id: sessionId, resume_secret: started.resume_secret, lang: undefined });
     assert.equal(resumed.session_id, sessionId);
     assert.equal(resumed.resumed, true);
     assert.equal(resumed.lang, 'en-GB', 'the language comes back from the session store');
