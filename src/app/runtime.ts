@@ -6,10 +6,12 @@ import type { Config } from '../config/schema.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
 import { configuredEngine, configuredVoices, type Loaded } from '../engines/registry.ts';
 import { Slot, type SlotStatus } from './slot.ts';
+import { EventLoopLag } from './event-loop-lag.ts';
 import { VoiceRegistry } from './voices.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { Context } from '@opentelemetry/api';
 import type { SessionSink } from '../session/events.ts';
+import { Admission } from '../session/admission.ts';
 import { Session } from '../session/session.ts';
 import { Sessions } from '../session/sessions.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
@@ -36,6 +38,9 @@ export class Runtime {
   readonly llm: LlmProbe;
   readonly store: SessionStore;
   readonly sessions: Sessions;
+  /** Load shedding and the drain: whether new sessions and spoken turns are taken. */
+  readonly admission: Admission;
+  readonly #eventLoopLag = new EventLoopLag();
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
 
@@ -48,7 +53,12 @@ export class Runtime {
     this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
-    this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
+    this.admission = new Admission(config.admission, {
+      eventLoopLagMs: () => this.#eventLoopLag.ms,
+      asrQueued: () => this.asr.value?.queued?.() ?? 0,
+      rssBytes: () => process.memoryUsage.rss(),
+    });
+    this.sessions = new Sessions(config.limits.maxSessions, this.admission, (sink, trace) => this.#openSession(sink, trace));
   }
 
   /** Starts every load in the background; the returned promise settles when all have finished either way. */
@@ -101,6 +111,7 @@ export class Runtime {
       store: this.store,
       log: this.log,
       telemetry,
+      reserveSpeech: () => this.admission.reserveSpeech(),
       createVoiceInput: (format, session, handlers) =>
         createVoicePipeline(format, session, handlers, {
           settings: voiceSettings,
@@ -114,6 +125,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.#loading.abort();
     this.llm.stop();
+    this.#eventLoopLag.stop();
     await Promise.all([
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),

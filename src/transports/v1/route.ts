@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError, type SessionEndCode } from '../../core/errors.ts';
 import { extractParentFromHeaders } from '../../observability/tracing.ts';
 import type { Session } from '../../session/session.ts';
 import type { TransportDeps } from '../deps.ts';
@@ -24,8 +24,8 @@ export function protocolV1(deps: TransportDeps) {
         session = deps.openSession(channel, extractParentFromHeaders(request.headers));
       } catch (err) {
         const error = GatewayError.from(err);
-        if (error.code !== 'too_many_sessions') throw err;
-        return channel.close(CLOSE_CODES.too_many_sessions, error.message);
+        if (error.recoverable) throw err;
+        return channel.close(CLOSE_CODES[error.code as SessionEndCode], error.message);
       }
       // Frames are handled one after another: audio sent right after session_start waits for the start to finish.
       let queue = Promise.resolve();
