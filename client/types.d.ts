@@ -48,8 +48,11 @@ export interface ReconnectOptions {
 }
 
 export interface S2SClientOptions {
-  /** The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s */
-  url: string;
+  /**
+   * The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s; or several gateways sharing their session store (no load
+   * balancer in front): each reconnection goes to the next, and resumes the session there.
+   */
+  url: string | readonly string[];
   /** An API key, sent as `?token=` (browsers cannot set headers on a WebSocket). */
   token?: string | undefined;
   /** The `session_start` fields. */
