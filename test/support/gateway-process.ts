@@ -44,6 +44,8 @@ export async function spawnGateway(env: Record<string, string>, startTimeoutMs =
       S2S_TTS_VOICES_BY_LANG: '{}',
       S2S_TTS_PHONEMIZER_WORKERS: '1',
       S2S_AGENT_WARM_UP: 'false',
+      // Test machines are shared and noisy: their event-loop lag would shed the tests' sessions.
+      S2S_ADMISSION_MAX_EVENT_LOOP_LAG_MS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
