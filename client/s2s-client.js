@@ -9,6 +9,9 @@
 // a session over its length (resuming would only dodge the limit), a session another connection took over
 // (taking it back would make two tabs fight over it).
 const FINAL_CLOSE_CODES = new Set([1000, 1009, 4001, 4011]);
+// The gateway is draining to restart (Service Restart): the session lives on in its store, so connect again at
+// once (to the next URL, if several) and resume it. It is no failure: the attempts start over.
+const RESTART_CLOSE_CODE = 1012;
 
 /** An `error` message from the gateway as a thrown error, with its code and flags. */
 export class S2SError extends Error {
@@ -32,6 +35,8 @@ export class S2SClient {
   /** @type {ConnectionState} */
   #state = 'idle';
   #attempt = 0;
+  /** Which of the gateway URLs the next connection goes to. */
+  #urlIndex = 0;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #retryTimer;
   /** @type {ReturnType<typeof setInterval> | undefined} */
@@ -185,8 +190,9 @@ export class S2SClient {
   }
 
   async #open() {
+    const urls = [this.#options.url].flat();
+    const url = new URL(urls[this.#urlIndex % urls.length] ?? '');
     if (this.#attempt === 0) this.#setState({ state: 'connecting' });
-    const url = new URL(this.#options.url);
     let token = this.#options.token;
     if (this.#options.getToken) {
       try {
@@ -203,13 +209,7 @@ export class S2SClient {
     this.#ws = ws;
     ws.addEventListener('open', () => {
       if (ws !== this.#ws) return;
-      /** @type {ClientMessage} */
-      const start = {
-        type: 'session_start',
-        ...this.#options.session,
-        ...(this.sessionId && { session_id: this.sessionId, ...(this.resumeSecret && { resume_secret: this.resumeSecret }) }),
-      };
-      ws.send(JSON.stringify(start));
+      ws.send(JSON.stringify(this.#startMessage()));
     });
     ws.addEventListener('message', (event) => {
       if (ws === this.#ws) this.#receive(event.data);
@@ -217,6 +217,19 @@ export class S2SClient {
     ws.addEventListener('close', (event) => {
       if (ws === this.#ws) this.#lost(event.code, event.reason);
     });
+  }
+
+  /**
+   * The session's start, or its resumption by id after a lost connection, with the resume secret that proves
+   * the session is this client's.
+   * @returns {ClientMessage}
+   */
+  #startMessage() {
+    return {
+      type: 'session_start',
+      ...this.#options.session,
+      ...(this.sessionId && { session_id: this.sessionId, ...(this.resumeSecret && { resume_secret: this.resumeSecret }) }),
+    };
   }
 
   /** @param {unknown} data */
@@ -264,9 +277,12 @@ export class S2SClient {
       this.#setState({ state: 'closed', code, reason });
       return;
     }
+    if (code === RESTART_CLOSE_CODE) this.#attempt = 0;
     // Full jitter: clients cut off together by a restart do not all come back in the same instant.
     const retryInMs = Math.round(Math.random() * Math.min(maxDelayMs, minDelayMs * 2 ** this.#attempt));
     this.#attempt += 1;
+    // With several gateways, the next one: the lost one may be gone, and any of them resumes the session.
+    this.#urlIndex += 1;
     this.#setState({ state: 'reconnecting', code, reason, retryInMs });
     this.#retryTimer = setTimeout(() => void this.#open(), retryInMs);
   }

@@ -48,8 +48,11 @@ export interface ReconnectOptions {
 }
 
 export interface S2SClientOptions {
-  /** The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s */
-  url: string;
+  /**
+   * The WebSocket URL, e.g. ws://127.0.0.1:8080/ws/s2s; or several gateways sharing their session store (no load
+   * balancer in front): each reconnection goes to the next, and resumes the session there.
+   */
+  url: string | readonly string[];
   /**
    * A client token (from `POST /v1/client-tokens`), sent as `?token=` (browsers cannot set headers on a WebSocket).
    * From Node an API key works too; a browser page sending a key in the URL is refused.

@@ -6,6 +6,9 @@ import { createProgress } from './models/progress.ts';
 import { shutdownTelemetry } from './observability/otel.ts';
 import { startGateway } from './app/gateway.ts';
 
+/** After the drain's grace: time for engines and stores to close before the process gives up on them. */
+const CLOSE_OVERRUN_MS = 10_000;
+
 /** The gateway's entry point: config, models, listen, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const options = new Command('s2s-gateway')
@@ -38,14 +41,16 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, log, models);
   log.info({ url: gateway.url }, 'gateway listening');
 
+  // A second signal during the drain gets the default action: the process ends at once.
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    const forced = setTimeout(() => {
-      log.error({ graceMs: config.server.shutdownGraceMs }, 'shutdown grace expired');
+    // The drain ends itself within the grace; this only catches an engine that will not let go afterwards.
+    const overrun = setTimeout(() => {
+      log.error({ graceMs: config.server.shutdownGraceMs }, 'shutdown overran the grace');
       process.exit(1);
-    }, config.server.shutdownGraceMs);
-    forced.unref();
-    await gateway.close();
+    }, config.server.shutdownGraceMs + CLOSE_OVERRUN_MS);
+    overrun.unref();
+    await gateway.drain();
     // A collector that is down must not hold up the exit.
     await shutdownTelemetry(AbortSignal.timeout(5_000));
     process.exit(0);

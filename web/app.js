@@ -47,12 +47,17 @@ const ERROR_TEXT = /** @type {Record<string, string>} */ ({
   text_too_long: 'That message is too long.',
 });
 
+/** The gateway drains to restart: the client library resumes the session at once, on another replica if any. */
+const RESTART_CLOSE_CODE = 1012;
+
 /** What a closed WebSocket's code means here. */
 const CLOSE_TEXT = /** @type {Record<number, string>} */ ({
   1000: 'The session ended.',
   1001: 'The gateway is shutting down.',
   1006: 'The connection to the gateway was lost.',
   1009: 'A message was too large for the gateway.',
+  1012: 'The gateway restarted.',
+  1013: 'The gateway is overloaded. Try again in a moment.',
   4000: 'The session was closed after a long silence.',
   4001: 'The session reached its maximum length. Press Start for a new one.',
   4002: 'The gateway has too many sessions open.',
@@ -211,9 +216,11 @@ function scheduleRender(state) {
 function render(state) {
   const { connection, lastClose, turns, error } = state;
   ui.connection.dataset.state = connection;
-  ui.connection.textContent = connection === 'reconnecting' && lastClose.retryInMs !== undefined
-    ? `reconnecting in ${(lastClose.retryInMs / 1000).toFixed(1)} s…`
-    : STATE_TEXT[connection];
+  ui.connection.textContent = connection === 'reconnecting' && lastClose.code === RESTART_CLOSE_CODE
+    ? 'the gateway is restarting: resuming the conversation…'
+    : connection === 'reconnecting' && lastClose.retryInMs !== undefined
+      ? `reconnecting in ${(lastClose.retryInMs / 1000).toFixed(1)} s…`
+      : STATE_TEXT[connection];
   if (connection === 'closed' && lastClose.code !== undefined && lastClose.code !== 1000) showError(`${CLOSE_TEXT[lastClose.code] ?? 'The connection closed.'} (close code ${lastClose.code}${lastClose.reason ? `: ${lastClose.reason}` : ''})`);
   else if (error) showError(`${ERROR_TEXT[error.code] ?? error.message} (${error.code})`);
   else if (connection === 'open' && pageProblem) showError(pageProblem);

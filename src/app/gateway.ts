@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { buildApp } from './app.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
 import { Runtime } from './runtime.ts';
+import { drainGateway } from './drain.ts';
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:8080 (https:// with TLS configured) */
@@ -13,7 +14,10 @@ export interface Gateway {
   runtime: Runtime;
   /** Resolves when every dependency has finished loading (or failed to). */
   loaded: Promise<void>;
+  /** Stops at once: running turns are interrupted (their ends still sent), then every connection is closed. */
   close(): Promise<void>;
+  /** Stops gently within `server.shutdownGraceMs` (see drain.ts), then closes. */
+  drain(): Promise<void>;
 }
 
 /**
@@ -40,7 +44,8 @@ export async function startGateway(config: Config, log: Logger, files: ModelFile
     })();
     return closing;
   };
-  return { url: address, app, runtime, loaded, close };
+  const drain = () => drainGateway(app, runtime, config.server.shutdownGraceMs).then(close);
+  return { url: address, app, runtime, loaded, close, drain };
 }
 
 /** The configured certificate and key, read before anything starts so a wrong path stops start-up plainly. */

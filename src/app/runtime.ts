@@ -6,10 +6,12 @@ import type { Config } from '../config/schema.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
 import { configuredEngine, configuredVoices, type Loaded } from '../engines/registry.ts';
 import { Slot, type SlotStatus } from './slot.ts';
+import { EventLoopLag } from './event-loop-lag.ts';
 import { VoiceRegistry } from './voices.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { Context } from '@opentelemetry/api';
 import type { SessionSink } from '../session/events.ts';
+import { Admission } from '../session/admission.ts';
 import { Session } from '../session/session.ts';
 import { Sessions } from '../session/sessions.ts';
 import { SessionTelemetry } from '../session/telemetry.ts';
@@ -38,6 +40,9 @@ export class Runtime {
   readonly store: SessionStore;
   readonly leases: SessionLeases;
   readonly sessions: Sessions;
+  /** Load shedding and the drain: whether new sessions and spoken turns are taken. */
+  readonly admission: Admission;
+  readonly #eventLoopLag = new EventLoopLag();
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
 
@@ -51,8 +56,14 @@ export class Runtime {
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
     this.leases = config.redisUrl ? new RedisLeases(config.redisUrl, config.access.sessionLeaseMs, log) : new MemoryLeases();
+    this.admission = new Admission(config.admission, {
+      eventLoopLagMs: () => this.#eventLoopLag.ms,
+      asrQueued: () => this.asr.value?.queued?.() ?? 0,
+      rssBytes: () => process.memoryUsage.rss(),
+    });
     this.sessions = new Sessions(
       { maxSessions: config.limits.maxSessions, maxSessionsPerKey: config.access.maxSessionsPerKey },
+      this.admission,
       (sink, trace, owner) => this.#openSession(sink, trace, owner),
     );
   }
@@ -109,6 +120,7 @@ export class Runtime {
       owner,
       log: this.log,
       telemetry,
+      reserveSpeech: () => this.admission.reserveSpeech(),
       createVoiceInput: (format, session, handlers) =>
         createVoicePipeline(format, session, handlers, {
           settings: voiceSettings,
@@ -122,6 +134,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.#loading.abort();
     this.llm.stop();
+    this.#eventLoopLag.stop();
     await Promise.all([
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),

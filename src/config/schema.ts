@@ -9,6 +9,10 @@ const server = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bearer keys accepted on the WebSocket upgrade; empty means no auth. */
   apiKeys: list.default([]),
+  /**
+   * On SIGTERM: running turns get this long to finish, then clients are closed with the reconnect code, and a peer
+   * that has not completed the close handshake by the end is cut off.
+   */
   shutdownGraceMs: int(0, 600_000).default(10_000),
   /**
    * PEM certificate (chain) and private key files: with both, the gateway serves HTTPS and WSS. Browsers allow the
@@ -54,6 +58,25 @@ const access = z.strictObject({
   trustedProxies: list.default([]),
   /** Failed authentications per client address and minute; past them every request from it gets 429. */
   authFailuresPerMinute: int(1, 10_000).default(10),
+});
+
+/**
+ * Load shedding: past any of these a new session is refused (`overloaded`) and `/ready` says 503 with the reason,
+ * so a load balancer sends sessions elsewhere. 0 turns a limit off.
+ */
+const admission = z.strictObject({
+  /** p99 event-loop delay over the last second. */
+  maxEventLoopLagMs: int(0, 60_000).default(250),
+  /** Utterances waiting for a speech-recognition context (keep it below `asr.maxQueue`, which refuses them). */
+  maxAsrQueued: int(0, 10_000).default(32),
+  /**
+   * Turns speaking at once across all sessions. A spoken turn reserves one before the LLM is called and is refused
+   * (`tts_busy`) without one; at the limit, new sessions are refused too. At most 256: the Piper voice's sentence
+   * queue, so a reserved turn is never refused by the engine.
+   */
+  maxSpeakingTurns: int(1, 256).default(64),
+  /** Resident memory of the process, in MiB. */
+  maxRssMiB: int(0, 1_048_576).default(0),
 });
 
 type Configs<D extends readonly { config: EngineConfigSchema }[]> = { [I in keyof D]: D[I]['config'] };
@@ -107,6 +130,7 @@ export const configSchema = z.strictObject({
   server: server.default(server.parse({})),
   limits: limits.default(limits.parse({})),
   access: access.default(access.parse({})),
+  admission: admission.default(admission.parse({})),
   asr: engineSection(engines.asr),
   vad: engineSection(engines.vad),
   tts: engineSection(engines.tts),

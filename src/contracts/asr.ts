@@ -20,5 +20,7 @@ export interface Transcriber {
   transcribe(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript>;
   /** A partial never waits: resolves `undefined` at once when no context is idle. */
   transcribePartial(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript | undefined>;
+  /** Utterances waiting for a context now, for admission; an engine without a queue of its own leaves it out. */
+  queued?(): number;
   close(): Promise<void>;
 }

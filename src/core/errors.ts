@@ -34,6 +34,12 @@ export const ERROR_CODES = {
   llm_unavailable: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server could not be reached or answered with an error' },
   llm_timeout: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server did not answer in time' },
   agent_failed: { stage: 'agent', recoverable: true, retryable: false, doc: 'the agent graph failed' },
+  tts_busy: {
+    stage: 'tts',
+    recoverable: true,
+    retryable: true,
+    doc: 'every synthesis slot (admission.maxSpeakingTurns) is taken; the turn was refused before the LLM was called',
+  },
   tts_failed: { stage: 'tts', recoverable: true, retryable: false, doc: 'speech synthesis failed' },
   internal: { stage: 'session', recoverable: true, retryable: false, doc: 'an unexpected error; the turn was ended' },
   resume_refused: {
@@ -50,7 +56,13 @@ export const ERROR_CODES = {
   handshake_timeout: { stage: 'session', recoverable: false, retryable: true, doc: 'no session started within access.handshakeTimeoutMs of connecting' },
   session_taken_over: { stage: 'session', recoverable: false, retryable: false, doc: 'another connection of the owner resumed this session' },
   key_session_limit: { stage: 'session', recoverable: false, retryable: true, doc: 'this API key already holds access.maxSessionsPerKey sessions' },
-  shutting_down: { stage: 'session', recoverable: false, retryable: true, doc: 'the gateway is shutting down; connect again' },
+  overloaded: {
+    stage: 'session',
+    recoverable: false,
+    retryable: true,
+    doc: 'the gateway is shedding load (event-loop lag, ASR or TTS queue, memory past an admission limit); connect again later',
+  },
+  shutting_down: { stage: 'session', recoverable: false, retryable: true, doc: 'the gateway is draining to shut down; connect again and resume' },
 } as const satisfies Record<string, { stage: ErrorStage; recoverable: boolean; retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { spawnGateway, type GatewayProcess } from '../../test/support/gateway-process-handle.ts';
+import { spawnGateway, type GatewayProcess } from '../../test/support/gateway-process.ts';
 import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
 import { until } from '../../test/support/until.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
@@ -18,11 +18,16 @@ const redis = new Redis(REDIS_URL);
 
 before(async () => {
   llm = await startLlmServer({ script: { text: 'Sure.' } });
-  const config = { llm: { baseUrl: llm.url }, redisUrl: REDIS_URL, server: { apiKeys: [KEY] }, access: { sessionLeaseMs: 3_000 } };
-  gateways = await Promise.all([spawnGateway(config), spawnGateway(config)]);
+  const env = { S2S_LLM_BASE_URL: llm.url, S2S_REDIS_URL: REDIS_URL, S2S_API_KEYS: KEY, S2S_ACCESS_SESSION_LEASE_MS: '3000' };
+  gateways = await Promise.all([spawnGateway(env), spawnGateway(env)]);
 });
 after(async () => {
-  await Promise.all(gateways.map((g) => g.stop()));
+  await Promise.all(
+    gateways.map(async ({ child, exited }) => {
+      child.kill('SIGTERM');
+      await exited;
+    }),
+  );
   await llm.close();
   redis.disconnect();
 });

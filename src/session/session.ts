@@ -5,6 +5,7 @@ import type { Agent, ClientTool, ConversationItem } from '../contracts/agent.ts'
 import { speakerIndex } from '../contracts/tts.ts';
 import type { Voice, Voices } from '../contracts/voices.ts';
 import { GatewayError, type SessionEndCode } from '../core/errors.ts';
+import type { Release } from './admission.ts';
 import {
   DEFAULT_TURN_TAKING,
   type RespondOptions,
@@ -46,6 +47,8 @@ export interface SessionDeps {
   /** The id of the API key the client connected with; undefined on a gateway without keys. */
   owner: string | undefined;
   createVoiceInput: VoiceInputFactory;
+  /** A synthesis slot for a spoken turn, or GatewayError('tts_busy'): taken before the LLM is called. */
+  reserveSpeech(): Release;
   log: Logger;
   telemetry: SessionTelemetry;
 }
@@ -77,6 +80,8 @@ export class Session {
   #log: Logger;
   #started: Started | undefined;
   #turn: Turn | undefined;
+  /** Gives back the running turn's synthesis slot: when it finishes, or at once when it is interrupted. */
+  #releaseSpeech: Release | undefined;
   /** Conversation-memory updates of earlier turns; a turn starts after them so memory stays in order. */
   #memory: Promise<void> = Promise.resolve();
   readonly #idleTimer: NodeJS.Timeout;
@@ -96,6 +101,12 @@ export class Session {
 
   get id(): string | undefined {
     return this.#started?.id;
+  }
+
+  /** Settles when the running turn has finished; undefined when none runs. */
+  get turnFinished(): Promise<unknown> | undefined {
+    const turn = this.#turn;
+    return turn && !turn.ended ? turn.finished : undefined;
   }
 
   /** Settles once the session has ended and its memory writes are done. */
@@ -348,7 +359,11 @@ export class Session {
         if (this.#started?.turnTaking.bargeIn !== false) this.#interrupt('barge_in');
       },
       utterance: (next) => this.#utterance(next),
-      error: (error) => this.#error(error),
+      error: (error) => {
+        // The recogniser's failures lose an utterance: a failed turn, as much as one the agent or the voice fails.
+        if (error.stage === 'asr') this.#log.warn({ code: error.code, cause: error.message }, 'turn failed');
+        this.#error(error);
+      },
     });
   }
 
@@ -421,16 +436,22 @@ export class Session {
       this.#startTurn(started, next, response);
     } catch (err) {
       next.telemetry.ended('failed', next.timings ?? {}, {});
-      this.#fail(err);
+      const error = GatewayError.from(err);
+      this.#log.warn({ turnId: next.id, code: error.code, cause: error.message }, 'turn refused');
+      this.#fail(error);
     }
   }
 
   #startTurn(started: Started, next: NextTurn, response: RespondOptions = {}): void {
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
+    this.#releaseSpeech?.();
     const agent = this.#deps.agent();
     const lang = next.lang ?? started.lang;
     const synthesizer = (started.voice ?? this.#deps.voices.select(lang)).synthesizer();
     const { speaker, speed, engineOptions } = started.speech;
+    const speak = response.speak ?? started.speak;
+    // Before the LLM is called: a turn that could not be spoken is refused now rather than failed after the answer.
+    const release = speak ? this.#deps.reserveSpeech() : undefined;
     const ready = this.#memory;
     this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
     const turn = Turn.start(
@@ -439,7 +460,7 @@ export class Session {
         threadId: started.id,
         text: next.text,
         lang,
-        speak: response.speak ?? started.speak,
+        speak,
         instructions: 'instructions' in response ? response.instructions : started.instructions,
         clientTools: started.clientTools,
         startedAt: next.startedAt,
@@ -459,10 +480,15 @@ export class Session {
         sink: this.#sink,
         output: started.output,
         telemetry: next.telemetry,
-        onError: (error) => this.#deps.telemetry.error(error.code),
+        onError: (error) => {
+          this.#deps.telemetry.error(error.code);
+          this.#log.warn({ turnId: next.id, code: error.code, cause: error.message }, 'turn failed');
+        },
       },
     );
     this.#turn = turn;
+    this.#releaseSpeech = release;
+    if (release) void turn.finished.then(release);
     this.#memory = turn.finished.then(async (result) => {
       if (result.outcome === 'interrupted') await this.#truncate(started.id, result.heardText);
     });
@@ -472,6 +498,7 @@ export class Session {
     const turn = this.#turn;
     if (!turn || turn.ended) return;
     turn.interrupt();
+    this.#releaseSpeech?.();
     this.#deps.telemetry.interrupted(kind);
     this.#log.info({ kind, turnId: turn.input.id }, 'turn interrupted');
   }

@@ -163,6 +163,8 @@ export function fakeSession(deps: Partial<SessionDeps> = {}, voices: FakeSynthes
     createVoiceInput: async () => {
       throw new Error('this session takes no audio');
     },
+    // Synthesis capacity without limit; a test of admission hands its own.
+    reserveSpeech: () => () => {},
     log: pino({ level: 'silent' }),
     telemetry: new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }),
     ...deps,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError, type SessionEndCode } from '../../core/errors.ts';
 import { extractParentFromHeaders } from '../../observability/tracing.ts';
 import type { Session } from '../../session/session.ts';
 import type { TransportDeps } from '../deps.ts';
@@ -47,9 +47,9 @@ export function realtime(deps: TransportDeps, vad: VadDefaults) {
         conn.session = deps.openSession(conn.channel, extractParentFromHeaders(request.headers), deps.ownerOf(request));
       } catch (err) {
         const error = GatewayError.from(err);
-        if (error.code !== 'too_many_sessions' && error.code !== 'key_session_limit') throw err;
+        if (error.recoverable) throw err;
         conn.channel.send(errorEvent(error));
-        return conn.channel.close(CLOSE_CODES[error.code], error.message);
+        return conn.channel.close(CLOSE_CODES[error.code as SessionEndCode], error.message);
       }
       // Events are handled one after another: audio sent right after connecting waits for the session to start.
       let queue = start(conn, lang);

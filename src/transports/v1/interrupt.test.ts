@@ -98,7 +98,7 @@ describe('interrupting a response', () => {
 });
 
 describe('shutting down', () => {
-  test('a gateway closing mid-answer ends the turn, then closes the connection with 1001', async () => {
+  test('a gateway closing mid-answer ends the turn, then closes the connection with the reconnect code', async () => {
     const llm = await startLlmServer({ script: { text: LONG_ANSWER, tokensPerSecond: 40 } });
     const gateway = await startTestGateway({ llm: { baseUrl: llm.url } });
     try {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../core/errors.ts';
+import { GatewayError, type SessionEndCode } from '../../core/errors.ts';
 import { extractParentFromHeaders } from '../../observability/tracing.ts';
 import type { Session } from '../../session/session.ts';
 import type { TransportDeps } from '../deps.ts';
@@ -33,8 +33,8 @@ export function protocolV1(deps: TransportDeps) {
           opened = deps.openSession(channel, trace, owner);
         } catch (err) {
           const error = GatewayError.from(err);
-          if (error.code !== 'too_many_sessions' && error.code !== 'key_session_limit') throw err;
-          return channel.close(CLOSE_CODES[error.code], error.message);
+          if (error.recoverable) throw err;
+          return channel.close(CLOSE_CODES[error.code as SessionEndCode], error.message);
         }
         await opened.start(toSessionOptions(start));
         // A refused start (its error sent) keeps no slot; the client may try again until the handshake times out.
