@@ -71,6 +71,8 @@ export async function runOverload(options: OverloadOptions, print: (line: string
     await llm.close();
   }
   const failedAfterLlm = steps.reduce((n, step) => n + total(step.failedAfterLlm), 0);
+  // What the gateway logged for each failed turn (the client sees only the code).
+  const causes = [...new Set(gateway.logs.filter((line) => line.msg === 'turn failed').map((line) => `${String(line.code)}: ${String(line.cause)}`))];
   const result = {
     benchmark: 's2s-gateway overload (npm run bench -- --overload)',
     startedAt: startedAt.toISOString(),
@@ -80,12 +82,13 @@ export async function runOverload(options: OverloadOptions, print: (line: string
     admission: Object.keys(inherited).length > 0 ? inherited : 'gateway defaults',
     steps,
     failedAfterLlm,
+    failureCauses: causes,
   };
   const jsonPath = options.json ?? new URL(`./results/${startedAt.toISOString().replace(/[:.]/g, '-')}-overload.json`, import.meta.url).pathname;
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   print(`\n${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}, load average at start ${machine.loadAverageAtStart.join(' ')}`);
-  print(`turns failed after the LLM was called: ${failedAfterLlm} (target 0)`);
+  print(`turns failed after the LLM was called: ${failedAfterLlm} (target 0)${causes.length > 0 ? `; causes: ${causes.join('; ')}` : ''}`);
   print(`result: ${jsonPath}`);
   return failedAfterLlm === 0 ? 0 : 1;
 }
