@@ -98,7 +98,12 @@ function summarizeStep(sessions: number, fates: SessionFate[]): Step {
   const turns: TurnFate[] = [];
   for (const fate of fates) {
     if (fate.admitted) turns.push(...fate.turns);
-    else refusedByCloseCode[fate.closeCode] = (refusedByCloseCode[fate.closeCode] ?? 0) + 1;
+    else {
+      // The close reason names the admission limit passed: "the gateway is overloaded (tts_queue: ...)".
+      const limit = /\((\w+):/.exec(fate.reason)?.[1];
+      const key = limit ? `${fate.closeCode} ${limit}` : String(fate.closeCode);
+      refusedByCloseCode[key] = (refusedByCloseCode[key] ?? 0) + 1;
+    }
   }
   const count = (kind: 'refused' | 'failed_after_llm') => {
     const byCode: Record<string, number> = {};
@@ -124,7 +129,7 @@ const codes = (byCode: Record<string, number>) => Object.entries(byCode).map(([c
 
 function renderStep(step: Step): string {
   return renderTable(
-    ['sessions', 'admitted', 'refused (close code)', 'turns', 'answered', 'refused before LLM', 'failed after LLM', 'first audio p95 ms', 'turn p95 ms'],
+    ['sessions', 'admitted', 'refused (close code, limit)', 'turns', 'answered', 'refused before LLM', 'failed after LLM', 'first audio p95 ms', 'turn p95 ms'],
     [[
       String(step.sessions),
       String(step.admitted),

@@ -81,7 +81,7 @@ export class Admission {
     const status = this.status();
     if (status.admitting) return;
     if (status.reason === 'draining') throw new GatewayError('shutting_down', 'the gateway is shutting down; connect again');
-    throw new GatewayError('overloaded', `the gateway is overloaded (${describe(status, this.#limits)}); connect again later`);
+    throw new GatewayError('overloaded', `the gateway is overloaded (${status.reason}: ${describe(status, this.#limits)}); connect again later`);
   }
 
   /** A synthesis slot for one spoken turn, or GatewayError('tts_busy') when all `maxSpeakingTurns` are taken. */
