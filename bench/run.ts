@@ -38,6 +38,7 @@ interface Options {
   sessions?: number;
   turns?: number;
   capacity?: boolean;
+  overload?: boolean;
   ttftMs: number;
   tokensPerS: number;
   json?: string;
@@ -62,11 +63,18 @@ const options = new Command('bench')
   .option('--sessions <n>', 'concurrent sessions per scenario (default 1, quick 2)', positiveInt)
   .option('--turns <n>', 'turns per session (default enough for about 30 samples, at least 3; quick 2)', positiveInt)
   .option('--capacity', 'ramp concurrent voice sessions until overhead p95 > 50 ms or event-loop lag p99 > 20 ms')
+  .option('--overload', 'ramp text sessions past admission (up to --sessions, default 256): refused, failed after the LLM, p95 of admitted turns')
   .option('--ttft-ms <ms>', 'LLM stand-in: time to first token', nonNegative, 150)
   .option('--tokens-per-s <n>', 'LLM stand-in: tokens per second', nonNegative, 40)
   .option('--json <path>', 'write the result here (default: bench/results/<date>-<mode>.json)')
   .parse()
   .opts<Options>();
+
+if (options.overload) {
+  const { runOverload } = await import('./overload.ts');
+  const { ttftMs, tokensPerS, json, sessions: maxSessions = 256, turns = 3 } = options;
+  process.exit(await runOverload({ ttftMs, tokensPerS, json, maxSessions, turns }, print));
+}
 
 const mode = options.capacity ? 'capacity' : options.quick ? 'quick' : 'sessions';
 const sessions = options.sessions ?? (options.quick ? 2 : 1);

@@ -145,6 +145,28 @@ describe('the voice page in headless Chromium with a fake microphone', () => {
     t.diagnostic(assertRemembersOnlyPlayed(env.llm.requests[next], 'Tell me a long story', { playedMs, sentMs, fullMs }));
   });
 
+  test('a gateway restarting (close code 1012): the page says so, resumes the same session, and the conversation goes on', async () => {
+    const sessionId = () => page.evaluate(() => (window as unknown as { s2s: { client?: { sessionId?: string } } }).s2s.client?.sessionId);
+    const before = await sessionId();
+    await page.evaluate(() => {
+      const shown: string[] = ((window as unknown as { connectionTexts: string[] }).connectionTexts = []);
+      const connection = document.querySelector('#connection')!;
+      new MutationObserver(() => shown.push(connection.textContent ?? '')).observe(connection, { childList: true, characterData: true, subtree: true });
+    });
+    for (const socket of env.gateway.app.websocketServer.clients) socket.close(1012, 'the gateway is restarting');
+    await until('the page to resume', async () => (await page.evaluate(() => (window as unknown as { connectionTexts: string[] }).connectionTexts)).at(-1) === 'connected');
+    const shown = await page.evaluate(() => (window as unknown as { connectionTexts: string[] }).connectionTexts);
+    assert.ok(shown.includes('the gateway is restarting: resuming the conversation…'), JSON.stringify(shown));
+    assert.equal(await sessionId(), before);
+
+    const next = env.llm.requests.length;
+    await page.fill('#text', 'Still there?');
+    await page.press('#text', 'Enter');
+    await until('the next LLM request', () => env.llm.requests.length > next);
+    const contents = (env.llm.requests[next]?.body.messages ?? []).map((m) => String(m.content));
+    assert.ok(contents.includes('Tell me a long story'), JSON.stringify(contents));
+  });
+
   test('errors are explained: the LLM down, the microphone refused, the socket closed with its code', async () => {
     const errorText = () => page.locator('#error').textContent();
     env.llm.setScript({ httpStatus: 500 });

@@ -19,7 +19,7 @@ describe('a gateway past an admission limit sheds new sessions', () => {
   let gateway: TestGateway;
   before(async () => {
     // Any process has more than 1 MiB resident: the memory limit is passed from the start.
-    gateway = await startTestGateway({ admission: { maxRssMiB: 1 } });
+    gateway = await startTestGateway({ admission: { maxRssMb: 1 } });
   });
   after(() => gateway.close());
 

@@ -75,8 +75,8 @@ const admission = z.strictObject({
    * queue, so a reserved turn is never refused by the engine.
    */
   maxSpeakingTurns: int(1, 256).default(64),
-  /** Resident memory of the process, in MiB. */
-  maxRssMiB: int(0, 1_048_576).default(0),
+  /** Resident memory of the process, in MiB (2^20 bytes). */
+  maxRssMb: int(0, 1_048_576).default(0),
 });
 
 type Configs<D extends readonly { config: EngineConfigSchema }[]> = { [I in keyof D]: D[I]['config'] };

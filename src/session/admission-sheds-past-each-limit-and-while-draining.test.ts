@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { GatewayError } from '../core/errors.ts';
 import { Admission, type LoadProbes } from './admission.ts';
 
-const LIMITS = { maxEventLoopLagMs: 200, maxAsrQueued: 8, maxSpeakingTurns: 2, maxRssMiB: 1_024 };
+const LIMITS = { maxEventLoopLagMs: 200, maxAsrQueued: 8, maxSpeakingTurns: 2, maxRssMb: 1_024 };
 
 function admissionWith(load: Partial<{ lagMs: number; asrQueued: number; rssMiB: number }>) {
   const probes: LoadProbes = {
@@ -47,7 +47,7 @@ test('each load signal past its limit refuses new sessions with overloaded and n
 });
 
 test('a limit of 0 is off; draining refuses with shutting_down whatever the load', () => {
-  const off = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMiB: 0 }, {
+  const off = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMb: 0 }, {
     eventLoopLagMs: () => 10_000,
     asrQueued: () => 10_000,
     rssBytes: () => 2 ** 40,

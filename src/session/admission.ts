@@ -5,7 +5,7 @@ export interface AdmissionLimits {
   maxEventLoopLagMs: number;
   maxAsrQueued: number;
   maxSpeakingTurns: number;
-  maxRssMiB: number;
+  maxRssMb: number;
 }
 
 /** How loaded the process is right now, read when a session asks to start and when `/ready` is asked. */
@@ -58,7 +58,7 @@ export class Admission {
   }
 
   status(): AdmissionStatus {
-    const { maxEventLoopLagMs, maxAsrQueued, maxSpeakingTurns, maxRssMiB } = this.#limits;
+    const { maxEventLoopLagMs, maxAsrQueued, maxSpeakingTurns, maxRssMb } = this.#limits;
     const eventLoopLagMs = Math.round(this.#probes.eventLoopLagMs());
     const asrQueued = this.#probes.asrQueued();
     const rssMiB = Math.round(this.#probes.rssBytes() / MIB);
@@ -70,7 +70,7 @@ export class Admission {
           ? 'asr_queue'
           : this.#speaking >= maxSpeakingTurns
             ? 'tts_queue'
-            : maxRssMiB > 0 && rssMiB > maxRssMiB
+            : maxRssMb > 0 && rssMiB > maxRssMb
               ? 'memory'
               : undefined;
     return { admitting: reason === undefined, ...(reason && { reason }), eventLoopLagMs, asrQueued, speakingTurns: this.#speaking, rssMiB };
@@ -81,7 +81,7 @@ export class Admission {
     const status = this.status();
     if (status.admitting) return;
     if (status.reason === 'draining') throw new GatewayError('shutting_down', 'the gateway is shutting down; connect again');
-    throw new GatewayError('overloaded', `the gateway is overloaded (${describe(status, this.#limits)}); connect again later`);
+    throw new GatewayError('overloaded', `the gateway is overloaded (${status.reason}: ${describe(status, this.#limits)}); connect again later`);
   }
 
   /** A synthesis slot for one spoken turn, or GatewayError('tts_busy') when all `maxSpeakingTurns` are taken. */
@@ -109,7 +109,7 @@ function describe(status: AdmissionStatus, limits: AdmissionLimits): string {
     case 'tts_queue':
       return `all ${limits.maxSpeakingTurns} synthesis slots taken`;
     case 'memory':
-      return `resident memory ${status.rssMiB} MiB over ${limits.maxRssMiB} MiB`;
+      return `resident memory ${status.rssMiB} MiB over ${limits.maxRssMb} MiB`;
     default:
       return String(status.reason);
   }

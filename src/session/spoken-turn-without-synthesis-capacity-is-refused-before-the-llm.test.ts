@@ -21,7 +21,7 @@ function capturingLog() {
 }
 
 test('with every synthesis slot taken, a spoken turn is refused with tts_busy before its LLM call, and logged at warn', async () => {
-  const admission = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMiB: 0 }, IDLE);
+  const admission = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMb: 0 }, IDLE);
   const speaking = fakeSession({ reserveSpeech: () => admission.reserveSpeech() });
   const { log, lines } = capturingLog();
   const refused = fakeSession({ reserveSpeech: () => admission.reserveSpeech(), log });
@@ -51,7 +51,7 @@ test('with every synthesis slot taken, a spoken turn is refused with tts_busy be
 });
 
 test('a text-only turn needs no synthesis slot; an interrupted turn gives its slot back at once', async () => {
-  const admission = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMiB: 0 }, IDLE);
+  const admission = new Admission({ maxEventLoopLagMs: 0, maxAsrQueued: 0, maxSpeakingTurns: 1, maxRssMb: 0 }, IDLE);
   const { session, sink, agent } = fakeSession({ reserveSpeech: () => admission.reserveSpeech() });
   agent.script = { events: tokens('A long answer. '.repeat(20)), tokenDelayMs: 10 };
   await session.start({});
