@@ -34,6 +34,18 @@ export const ERROR_CODES = {
   llm_unavailable: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server could not be reached or answered with an error' },
   llm_timeout: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server did not answer in time' },
   agent_failed: { stage: 'agent', recoverable: true, retryable: false, doc: 'the agent graph failed' },
+  knowledge_unavailable: {
+    stage: 'agent',
+    recoverable: true,
+    retryable: true,
+    doc: 'the knowledge store or the embeddings server failed; the answer goes on without the documents',
+  },
+  knowledge_timeout: {
+    stage: 'agent',
+    recoverable: true,
+    retryable: true,
+    doc: 'knowledge search took longer than knowledge.timeoutMs; the answer goes on without the documents',
+  },
   tts_failed: { stage: 'tts', recoverable: true, retryable: false, doc: 'speech synthesis failed' },
   internal: { stage: 'session', recoverable: true, retryable: false, doc: 'an unexpected error; the turn was ended' },
   // The session's own limits: these end it.
