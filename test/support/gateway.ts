@@ -75,6 +75,8 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
     asr: { poolSize: 1, threads: 1, ...configOverrides.asr },
     // Tests count the LLM requests they cause; the start-up warm-up has its own test.
     agent: { warmUp: false, ...configOverrides.agent },
+    // Not the repository's ./data/knowledge: documents a developer ingested would change what the agent is offered.
+    knowledge: { dir: join(asrDir, 'knowledge'), ...configOverrides.knowledge },
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
   // Generated models stand in for the catalog's, under the names the config gives them.
