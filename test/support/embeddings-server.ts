@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { closeServerNow, readBody, sendJson } from './http.ts';
 
-export const STAND_IN_DIMENSIONS = 256;
+export const STAND_IN_DIMENSIONS = 1024;
 
 const requestSchema = z.strictObject({
   model: z.string().min(1),
