@@ -4,12 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startEmbeddingsServer, type EmbeddingsServer } from '../../test/support/embeddings-server.ts';
 import { useGatewayWithLlm } from '../../test/support/gateway.ts';
 import { knowledgeAgentScript, offeredTools } from '../../test/support/knowledge-agent-script.ts';
 import { FIXTURES_DIR, readWav, streamPcm } from '../../test/support/wav.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 import { buildKnowledgeProgram } from '../knowledge/cli.ts';
+import { GEN_AI, KNOWLEDGE_ATTR } from '../observability/tracing.ts';
+
+// Registered before the first span starts, as the `--import` bootstrap does in production.
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
 
 const CORPUS = new URL('../../test/fixtures/knowledge/', import.meta.url).pathname;
 
@@ -69,6 +76,11 @@ describe('a text turn answered from the ingested documents', () => {
     assert.equal(client.messages('llm_token').map((m) => m.token).join(''), 'A refund for that headset takes seventeen business days.');
     assert.equal(end.interrupted, false);
     assert.ok(client.audioBytes() > 0, 'the answer was spoken');
+
+    const span = spans.getFinishedSpans().find((s) => s.name === 'execute_tool search_knowledge');
+    assert.equal(span?.attributes[GEN_AI.toolName], 'search_knowledge');
+    assert.deepEqual((span?.attributes[KNOWLEDGE_ATTR.sources] as string[] | undefined)?.[0], 'returns-policy.md > Aurora Outfitters handbook > Refunds');
+    assert.equal((span?.attributes[KNOWLEDGE_ATTR.scores] as number[] | undefined)?.length, call?.sources?.length);
   });
 
   test('a Chinese question finds the Chinese passage, with the Chinese instructions', async () => {

@@ -12,6 +12,7 @@ import type { KnowledgeArtifact } from './knowledge-tool.ts';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
+import { ToolTracingHandler } from './tool-tracing.ts';
 import { LlmWatchdog } from './watchdog.ts';
 
 type RunConfig = { configurable: { thread_id: string; lang?: string } };
@@ -65,7 +66,11 @@ export class LangGraphAgent implements Agent {
           streamMode: ['messages', 'updates'],
           signal: watchdog.signal,
           configurable,
-          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons],
+          callbacks: [
+            new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model),
+            new ToolTracingHandler(turn.traceContext ?? context.active()),
+            finishReasons,
+          ],
         },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
