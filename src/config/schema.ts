@@ -78,6 +78,8 @@ const embeddings = z.strictObject({
   apiKey: z.string().default('none'),
   /** One request, including connecting. */
   timeoutMs: int(100, 600_000).default(10_000),
+  /** Asked of models that can shorten their vectors (OpenAI's `dimensions`); unset: the model's own size. */
+  dimensions: int(1, 16_384).optional(),
   /** Texts per request. */
   batchSize: int(1, 2048).default(64),
   /** Further attempts after a network error, HTTP 429 or 5xx. */

@@ -28,8 +28,9 @@ export class EmbeddingsClient {
     this.#cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
   }
 
-  get model(): string {
-    return this.#config.model;
+  /** The model and vector size asked for: vectors of another identity are not comparable with these. */
+  get identity(): string {
+    return `${this.#config.model}/${this.#config.dimensions ?? 'native'}`;
   }
 
   /** One vector per text, in order. Throws GatewayError `knowledge_unavailable`, or the signal's reason. */
@@ -52,7 +53,7 @@ export class EmbeddingsClient {
   }
 
   #key(text: string): string {
-    return createHash('sha256').update(this.#config.model).update('\0').update(text).digest('base64url');
+    return createHash('sha256').update(`${this.identity}\0`).update(text).digest('base64url');
   }
 
   #remember(key: string, vector: Float32Array): void {
@@ -61,7 +62,7 @@ export class EmbeddingsClient {
   }
 
   async #request(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
-    const { baseUrl, model, apiKey, timeoutMs, retries } = this.#config;
+    const { baseUrl, model, apiKey, timeoutMs, retries, dimensions } = this.#config;
     const endpoint = `${baseUrl.replace(/\/+$/, '')}/embeddings`;
     const attempt = async (): Promise<Float32Array[]> => {
       const attemptSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
@@ -70,7 +71,7 @@ export class EmbeddingsClient {
         response = await fetch(endpoint, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-          body: JSON.stringify({ model, input, encoding_format: 'float' }),
+          body: JSON.stringify({ model, input, encoding_format: 'float', ...(dimensions !== undefined && { dimensions }) }),
           signal: attemptSignal,
         });
       } catch (err) {

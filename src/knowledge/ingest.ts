@@ -62,7 +62,7 @@ export class Ingestor {
         return { source, status: 'failed', error: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
       }
       const contentHash = createHash('sha256')
-        .update(`chunking ${CHUNKING_VERSION} ${this.#chunkChars}\0model ${this.#embeddings.model}\0`)
+        .update(`chunking ${CHUNKING_VERSION} ${this.#chunkChars}\0model ${this.#embeddings.identity}\0`)
         .update(bytes)
         .digest('hex');
       const previous = await this.#store.document(source);
