@@ -53,13 +53,14 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   const config = (): Config => loadConfig({ file: program.opts<{ config?: string }>().config, env: io.env });
-  const withStore = async <T>(work: (store: KnowledgeStore, config: Config) => Promise<T>): Promise<T> => {
+  /** Only ingestion creates the embedded store: reading or removing from one that is not there finds nothing. */
+  const withStore = async (create: boolean, work: (store: KnowledgeStore | undefined, config: Config) => Promise<void>): Promise<void> => {
     const current = config();
-    const store = openKnowledgeStore(current, { create: true }) as KnowledgeStore;
+    const store = openKnowledgeStore(current, { create });
     try {
-      return await work(store, current);
+      await work(store, current);
     } finally {
-      await store.close();
+      await store?.close();
     }
   };
 
@@ -68,9 +69,9 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
     .description('add or update Markdown, text, HTML and PDF files (folders are searched); unchanged files are skipped')
     .argument('<paths...>', 'files or folders')
     .action((paths: string[]) =>
-      withStore(async (store, current) => {
+      withStore(true, async (store, current) => {
         const { files, missing } = await collectFiles(paths);
-        const ingestor = new Ingestor(store, new EmbeddingsClient(current.embeddings), current.knowledge.chunkChars);
+        const ingestor = new Ingestor(store as KnowledgeStore, new EmbeddingsClient(current.embeddings), current.knowledge.chunkChars);
         const outcomes: IngestOutcome[] = [...missing];
         const progress = fileProgress(io, files.length);
         try {
@@ -91,9 +92,9 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
     .command('list')
     .description('show the ingested documents')
     .action(() =>
-      withStore(async (store) => {
-        const documents = await store.documents();
-        if (documents.length === 0) io.stdout.write(`no documents (${store.kind} store)\n`);
+      withStore(false, async (store, current) => {
+        const documents = (await store?.documents()) ?? [];
+        if (documents.length === 0) io.stdout.write(`no documents (${current.qdrantUrl ? 'qdrant' : 'embedded'} store)\n`);
         for (const d of documents) io.stdout.write(`${shown(d.source)}\t${d.chunks} chunks\t${d.ingestedAt}\n`);
       }),
     );
@@ -103,8 +104,8 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
     .description('forget documents: a file, or every document under a folder')
     .argument('<paths...>', 'files or folders as they were ingested')
     .action((paths: string[]) =>
-      withStore(async (store) => {
-        const documents = await store.documents();
+      withStore(false, async (store) => {
+        const documents = (await store?.documents()) ?? [];
         let unmatched = 0;
         for (const path of paths.map((p) => resolve(p))) {
           const matching = documents.filter((d) => d.source === path || d.source.startsWith(path + sep));
@@ -112,7 +113,7 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
             unmatched++;
             io.stdout.write(`not found ${shown(path)}\n`);
           }
-          for (const d of matching) if (await store.remove(d.source)) io.stdout.write(`removed ${shown(d.source)}\n`);
+          for (const d of matching) if (await store?.remove(d.source)) io.stdout.write(`removed ${shown(d.source)}\n`);
         }
         if (unmatched > 0) throw new KnowledgeCommandFailed(`${unmatched} path${unmatched === 1 ? ' matches' : 's match'} no ingested document (see \`knowledge list\`)`);
       }),

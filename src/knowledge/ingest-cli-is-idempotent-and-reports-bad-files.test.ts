@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,12 @@ async function knowledge(...args: string[]): Promise<{ out: string; error?: Erro
     return { out, error: error as Error };
   }
 }
+
+test('list and search before any ingestion find nothing and create no store', async () => {
+  assert.match((await knowledge('list')).out, /^no documents \(embedded store\)$/m);
+  assert.match((await knowledge('search', 'refund')).out, /^no passages$/m);
+  assert.equal(existsSync(join(work, 'store')), false);
+});
 
 test('a folder of Markdown, Chinese Markdown, HTML, text and PDF is ingested, listed and searchable', async () => {
   const { out, error } = await knowledge('ingest', join(work, 'docs'));
