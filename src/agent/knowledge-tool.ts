@@ -2,15 +2,18 @@ import { basename } from 'node:path';
 import { tool } from '@langchain/core/tools';
 import { z } from 'zod';
 import type { KnowledgeSource } from '../contracts/agent.ts';
-import { GatewayError } from '../core/errors.ts';
+import { GatewayError, type ErrorCode } from '../core/errors.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 
 export const SEARCH_KNOWLEDGE = 'search_knowledge';
 
-/** What the tool's ToolMessage carries beside the text the model reads: for the client and traces, not the model. */
+/**
+ * What the tool's ToolMessage carries beside the text the model reads: for the client and traces, not the model.
+ * Plain data, since the message is checkpointed with the conversation.
+ */
 export interface KnowledgeArtifact {
   sources: KnowledgeSource[];
-  error?: GatewayError;
+  error?: { code: ErrorCode; message: string };
 }
 
 const EXCERPT_CHARS = 200;
@@ -42,7 +45,8 @@ export function knowledgeTool(knowledge: KnowledgeBase) {
         return [text, { sources }];
       } catch (err) {
         if (signal.aborted) throw err;
-        return [UNAVAILABLE, { sources: [], error: GatewayError.from(err, 'knowledge_unavailable', 'knowledge search failed') }];
+        const { code, message } = GatewayError.from(err, 'knowledge_unavailable', 'knowledge search failed');
+        return [UNAVAILABLE, { sources: [], error: { code, message } }];
       }
     },
     {

@@ -170,7 +170,7 @@ function toolCallEvents(
         builtInCalls.delete(message.tool_call_id);
         const artifact = message.artifact as Partial<KnowledgeArtifact> | undefined;
         events.push({ type: 'tool_call', name: call.name, args: call.args, ...(artifact?.sources && { sources: artifact.sources }) });
-        if (artifact?.error) events.push({ type: 'tool_failed', name: call.name, error: artifact.error });
+        if (artifact?.error) events.push({ type: 'tool_failed', name: call.name, error: new GatewayError(artifact.error.code, artifact.error.message) });
         continue;
       }
       if (!isAIMessage(message)) continue;

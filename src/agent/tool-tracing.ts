@@ -2,6 +2,7 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { Serialized } from '@langchain/core/load/serializable';
 import { ToolMessage } from '@langchain/core/messages';
 import type { Context } from '@opentelemetry/api';
+import { GatewayError } from '../core/errors.ts';
 import { KNOWLEDGE_ATTR, recordFailure, startToolSpan, type ChildSpan } from '../observability/tracing.ts';
 import type { KnowledgeArtifact } from './knowledge-tool.ts';
 
@@ -34,7 +35,7 @@ export class ToolTracingHandler extends BaseCallbackHandler {
       run.span.setAttribute(KNOWLEDGE_ATTR.sources, artifact.sources.map((s) => (s.section ? `${s.title} > ${s.section}` : s.title)));
       run.span.setAttribute(KNOWLEDGE_ATTR.scores, artifact.sources.map((s) => s.score));
     }
-    if (artifact?.error) recordFailure(run.span, artifact.error);
+    if (artifact?.error) recordFailure(run.span, new GatewayError(artifact.error.code, artifact.error.message));
     run.span.end();
   }
 
