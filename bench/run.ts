@@ -42,6 +42,8 @@ interface Options {
   ttftMs: number;
   tokensPerS: number;
   json?: string;
+  knowledge?: boolean;
+  knowledgeChunks: number;
 }
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -67,6 +69,8 @@ const options = new Command('bench')
   .option('--ttft-ms <ms>', 'LLM stand-in: time to first token', nonNegative, 150)
   .option('--tokens-per-s <n>', 'LLM stand-in: tokens per second', nonNegative, 40)
   .option('--json <path>', 'write the result here (default: bench/results/<date>-<mode>.json)')
+  .option('--knowledge', 'only knowledge retrieval latency on the embedded store (bench/knowledge.bench.ts)')
+  .option('--knowledge-chunks <n>', 'corpus size for --knowledge', positiveInt, 10_000)
   .parse()
   .opts<Options>();
 
@@ -74,6 +78,17 @@ if (options.overload) {
   const { runOverload } = await import('./overload.ts');
   const { ttftMs, tokensPerS, json, sessions: maxSessions = 256, turns = 3 } = options;
   process.exit(await runOverload({ ttftMs, tokensPerS, json, maxSessions, turns }, print));
+}
+
+if (options.knowledge) {
+  const { runKnowledgeBench, renderKnowledgeBench } = await import('./knowledge.bench.ts');
+  const result = await runKnowledgeBench({ chunks: options.knowledgeChunks, dimensions: 1024, queries: 200 });
+  const path = options.json ?? new URL(`./results/${new Date().toISOString().replace(/[:.]/g, '-')}-knowledge.json`, import.meta.url).pathname;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ benchmark: 'knowledge retrieval (npm run bench -- --knowledge)', machine: describeMachine(), ...result }, null, 2)}\n`);
+  print(renderKnowledgeBench(result));
+  print(`\nresult: ${path}`);
+  process.exit(0);
 }
 
 const mode = options.capacity ? 'capacity' : options.quick ? 'quick' : 'sessions';

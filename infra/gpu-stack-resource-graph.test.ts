@@ -18,7 +18,7 @@ const stack = await runStackWithMocks({
   },
   dashboardsDir: writeDashboardsFixture(),
 });
-const ALIASES = ['postgres', 'redis', 'qdrant', 'llm', 'otel-collector', 'prometheus', 'grafana', 'gateway'];
+const ALIASES = ['postgres', 'redis', 'qdrant', 'llm', 'embeddings', 'otel-collector', 'prometheus', 'grafana', 'gateway'];
 
 test('the stack runs every service as a container', () => {
   assert.deepEqual(containers(stack).map((c) => c.name).sort(), [...ALIASES].sort());
@@ -106,9 +106,9 @@ test('the gateway has memory and CPU limits', () => {
 });
 
 test('generated secrets reach containers only through env lists sent as secrets', () => {
-  assert.equal(stack.generatedSecrets.length, 4, 'postgres, llm key, grafana admin, gateway api key');
+  assert.equal(stack.generatedSecrets.length, 5, 'postgres, llm key, embeddings key, grafana admin, gateway api key');
   const holders = containers(stack).filter((c) => stack.generatedSecrets.some((s) => JSON.stringify(c.inputs).includes(s)));
-  assert.deepEqual(holders.map((c) => c.name).sort(), ['gateway', 'grafana', 'llm', 'postgres']);
+  assert.deepEqual(holders.map((c) => c.name).sort(), ['embeddings', 'gateway', 'grafana', 'llm', 'postgres']);
   for (const c of holders) {
     assert.ok(c.secretInputs.has('envs'), `${c.name} envs are secret`);
     const { envs: _envs, ...rest } = c.inputs;

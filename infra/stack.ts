@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import type { StackConfig } from './config.ts';
 import { DataStores } from './data-stores.ts';
+import { EmbeddingsServer, readEmbeddingsConfig } from './embeddings-server.ts';
 import { Gateway } from './gateway.ts';
 import { gpuAccess } from './gpu.ts';
 import { LlmServer } from './llm-server.ts';
@@ -34,6 +35,7 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
     { network, image: config.images.llm, model: config.llmModel, contextTokens: config.llmContextTokens, gpu, memoryMb: config.llmMemoryMb },
     opts,
   );
+  const embeddings = new EmbeddingsServer('embeddings-server', { network, ...readEmbeddingsConfig() }, opts);
   const observability = new Observability(
     'observability',
     { network, images: config.images, files, bindAddress: config.bindAddress, publicHost: config.publicHost, grafanaPort: config.grafanaPort },
@@ -63,12 +65,13 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
         S2S_REDIS_URL: stores.redisUrl,
         S2S_POSTGRES_URL: stores.postgresUrl,
         S2S_QDRANT_URL: stores.qdrantUrl,
+        ...embeddings.gatewayEnv,
         S2S_API_KEYS: apiKeys,
         S2S_LOG_LEVEL: config.logLevel,
         OTEL_EXPORTER_OTLP_ENDPOINT: observability.otlpEndpoint,
         OTEL_SERVICE_NAME: 's2s-gateway',
       },
-      dependsOn: [stores, llm, observability],
+      dependsOn: [stores, llm, embeddings, observability],
     },
     opts,
   );

@@ -17,6 +17,7 @@ const FORBIDDEN: Record<string, RegExp> = {
   session: /\/(engines|transports|app|config|agent|models)\/|^(ws|fastify|@fastify\/)/,
   engines: /\/(session|transports|app)\/|^(fastify|@fastify\/)/,
   transports: /\/(app|engines|config)\//,
+  knowledge: /\/(session|transports|app|agent)\/|^(ws|fastify|@fastify\/)/,
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,11 +1,14 @@
-import { SystemMessage, ToolMessage, isAIMessage, type AIMessage } from '@langchain/core/messages';
+import { SystemMessage, isAIMessage, type AIMessage, type ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
+import type { StructuredToolInterface } from '@langchain/core/tools';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config/schema.ts';
 import type { ClientTool } from '../contracts/agent.ts';
-import { speechSystemPrompt } from './prompt.ts';
+import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
+import { knowledgeTool } from './knowledge-tool.ts';
+import { knowledgePrompt, speechSystemPrompt } from './prompt.ts';
 import { builtInTools } from './tools.ts';
 
 export const MODEL_NODE = 'agent';
@@ -33,33 +36,39 @@ function createChatModel(llm: Config['llm']): ChatOpenAI {
   });
 }
 
-const builtInByName: ReadonlyMap<string, (typeof builtInTools)[number]> = new Map(builtInTools.map((t) => [t.name, t]));
+type AgentTool = StructuredToolInterface;
 
 /**
  * The built-in agent: a tool-calling loop with a speech-shaped system prompt chosen per session language. Client
  * tools are offered beside the built-in ones; a call to one ends the run, and the client's output comes back as a
- * conversation item before the next run.
+ * conversation item before the next run. With a knowledge base, `search_knowledge` is offered (and the prompt
+ * says how to answer from it) whenever the base holds documents.
  */
-export function buildDefaultGraph(config: Config, checkpointer: BaseCheckpointSaver) {
+export function buildDefaultGraph(config: Config, checkpointer: BaseCheckpointSaver, knowledge?: KnowledgeBase) {
   const chat = createChatModel(config.llm);
-  const withBuiltIns = chat.bindTools(builtInTools);
+  const search = knowledge && knowledgeTool(knowledge);
+  const allTools: AgentTool[] = search ? [...builtInTools, search] : [...builtInTools];
+  const byName: ReadonlyMap<string, AgentTool> = new Map(allTools.map((t) => [t.name, t]));
   const callModel = async (state: typeof MessagesAnnotation.State, runConfig: RunnableConfig) => {
     const { lang = 'en', instructions, clientTools = [] } = (runConfig.configurable ?? {}) as TurnConfigurable;
-    const prompt = speechSystemPrompt(lang, config.agent.systemPrompt);
-    const system = new SystemMessage(instructions ? `${prompt}\n\n${instructions}` : prompt);
-    const model = clientTools.length > 0 ? chat.bindTools([...builtInTools, ...clientTools.map(asFunctionTool)]) : withBuiltIns;
-    const response = await model.invoke([system, ...state.messages], runConfig);
+    const searchable = knowledge !== undefined && (await knowledge.hasDocuments());
+    const prompt = [speechSystemPrompt(lang, config.agent.systemPrompt), searchable ? knowledgePrompt(lang) : '', instructions ?? '']
+      .filter((part) => part !== '')
+      .join('\n\n');
+    const offered = searchable ? allTools : builtInTools;
+    const model = chat.bindTools([...offered, ...clientTools.map(asFunctionTool)]);
+    const response = await model.invoke([new SystemMessage(prompt), ...state.messages], runConfig);
     return { messages: [response] };
   };
-  // Runs only the built-in calls: the client's are answered by the client.
+  // Runs only the built-in calls: the client's are answered by the client. Invoked with the whole call, a tool
+  // answers with its ToolMessage, artifact included.
   const runBuiltIns = async (state: typeof MessagesAnnotation.State, runConfig: RunnableConfig) => {
     const last = state.messages.at(-1) as AIMessage;
     const messages: ToolMessage[] = [];
     for (const call of last.tool_calls ?? []) {
-      const builtIn = builtInByName.get(call.name);
+      const builtIn = byName.get(call.name);
       if (!builtIn) continue;
-      const output: unknown = await builtIn.invoke(call.args as never, runConfig);
-      messages.push(new ToolMessage({ tool_call_id: call.id ?? '', name: call.name, content: String(output) }));
+      messages.push((await builtIn.invoke({ ...call, id: call.id ?? '', type: 'tool_call' }, runConfig)) as ToolMessage);
     }
     return { messages };
   };
@@ -67,8 +76,8 @@ export function buildDefaultGraph(config: Config, checkpointer: BaseCheckpointSa
     .addNode(MODEL_NODE, callModel)
     .addNode(TOOLS_NODE, runBuiltIns)
     .addEdge(START, MODEL_NODE)
-    .addConditionalEdges(MODEL_NODE, (state) => (builtInCalls(state.messages.at(-1)) > 0 ? TOOLS_NODE : END), [TOOLS_NODE, END])
-    .addConditionalEdges(TOOLS_NODE, (state) => (clientCallsPending(state.messages) ? END : MODEL_NODE), [MODEL_NODE, END])
+    .addConditionalEdges(MODEL_NODE, (state) => (builtInCalls(state.messages.at(-1), byName) > 0 ? TOOLS_NODE : END), [TOOLS_NODE, END])
+    .addConditionalEdges(TOOLS_NODE, (state) => (clientCallsPending(state.messages, byName) ? END : MODEL_NODE), [MODEL_NODE, END])
     .compile({ checkpointer });
 }
 
@@ -79,13 +88,13 @@ function asFunctionTool(tool: ClientTool) {
   };
 }
 
-function builtInCalls(message: unknown): number {
+function builtInCalls(message: unknown, builtIns: ReadonlyMap<string, AgentTool>): number {
   if (!message || !isAIMessage(message as AIMessage)) return 0;
-  return ((message as AIMessage).tool_calls ?? []).filter((c) => builtInByName.has(c.name)).length;
+  return ((message as AIMessage).tool_calls ?? []).filter((c) => builtIns.has(c.name)).length;
 }
 
 /** Whether the last model message called a client tool (its built-in calls have just been answered). */
-function clientCallsPending(messages: readonly unknown[]): boolean {
+function clientCallsPending(messages: readonly unknown[], builtIns: ReadonlyMap<string, AgentTool>): boolean {
   const lastAi = [...messages].reverse().find((m) => isAIMessage(m as AIMessage)) as AIMessage | undefined;
-  return (lastAi?.tool_calls ?? []).some((c) => !builtInByName.has(c.name));
+  return (lastAi?.tool_calls ?? []).some((c) => !builtIns.has(c.name));
 }

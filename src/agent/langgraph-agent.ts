@@ -8,8 +8,11 @@ import type { Agent, AgentEvent, AgentTurn, ConversationItem } from '../contract
 import { createCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts';
 import { FinishReasons } from './finish-reasons.ts';
+import type { KnowledgeArtifact } from './knowledge-tool.ts';
+import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
+import { ToolTracingHandler } from './tool-tracing.ts';
 import { LlmWatchdog } from './watchdog.ts';
 
 type RunConfig = { configurable: { thread_id: string; lang?: string } };
@@ -19,20 +22,24 @@ export class LangGraphAgent implements Agent {
   readonly #graph: AgentGraph;
   readonly #llm: Config['llm'];
   readonly #checkpointer: Checkpointer;
+  readonly #knowledge: KnowledgeBase | undefined;
 
-  private constructor(graph: AgentGraph, llm: Config['llm'], checkpointer: Checkpointer) {
+  private constructor(graph: AgentGraph, llm: Config['llm'], checkpointer: Checkpointer, knowledge?: KnowledgeBase) {
     this.#graph = graph;
     this.#llm = llm;
     this.#checkpointer = checkpointer;
+    this.#knowledge = knowledge;
   }
 
   static async create(config: Config, signal?: AbortSignal): Promise<LangGraphAgent> {
     const checkpointer = await createCheckpointer(config.postgresUrl, signal);
     try {
-      const graph = config.agent.module
-        ? await loadAgentModule(config.agent.module, checkpointer.saver)
-        : (buildDefaultGraph(config, checkpointer.saver) as unknown as AgentGraph);
-      return new LangGraphAgent(graph, config.llm, checkpointer);
+      if (config.agent.module) {
+        return new LangGraphAgent(await loadAgentModule(config.agent.module, checkpointer.saver), config.llm, checkpointer);
+      }
+      const knowledge = config.knowledge.enabled ? KnowledgeBase.fromConfig(config) : undefined;
+      const graph = buildDefaultGraph(config, checkpointer.saver, knowledge) as unknown as AgentGraph;
+      return new LangGraphAgent(graph, config.llm, checkpointer, knowledge);
     } catch (err) {
       await checkpointer.close();
       throw err;
@@ -51,6 +58,7 @@ export class LangGraphAgent implements Agent {
       if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
       const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
       const finishReasons = new FinishReasons();
+      const builtInCalls = new Map<string, { name: string; args: unknown }>();
       const stream = await this.#graph.stream(
         // No new message: the model answers the conversation as it stands (items or a tool output were added).
         { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] },
@@ -58,11 +66,15 @@ export class LangGraphAgent implements Agent {
           streamMode: ['messages', 'updates'],
           signal: watchdog.signal,
           configurable,
-          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons],
+          callbacks: [
+            new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model),
+            new ToolTracingHandler(turn.traceContext ?? context.active()),
+            finishReasons,
+          ],
         },
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons)) {
+        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons, builtInCalls)) {
           if (event.type === 'token') watchdog.tokenArrived();
           yield event;
         }
@@ -127,6 +139,7 @@ export class LangGraphAgent implements Agent {
   }
 
   async close(): Promise<void> {
+    await this.#knowledge?.close();
     await this.#checkpointer.close();
   }
 }
@@ -137,20 +150,39 @@ function tokenEvents(chunk: unknown): AgentEvent[] {
   return [{ type: 'token', text: message.content }];
 }
 
-function toolCallEvents(chunk: unknown, clientToolNames: ReadonlySet<string>, finishReasons: FinishReasons): AgentEvent[] {
+/**
+ * Events from the graph's node updates: usage and client tool calls from the model's messages, and the agent's own
+ * tool calls once they ran (from their ToolMessages, so a knowledge search can name the passages it found).
+ * `builtInCalls` holds the agent's calls between the two, by call id.
+ */
+function toolCallEvents(
+  chunk: unknown,
+  clientToolNames: ReadonlySet<string>,
+  finishReasons: FinishReasons,
+  builtInCalls: Map<string, { name: string; args: unknown }>,
+): AgentEvent[] {
   const events: AgentEvent[] = [];
   for (const update of Object.values(chunk as Record<string, { messages?: BaseMessage[] } | undefined>)) {
     for (const message of update?.messages ?? []) {
+      if (ToolMessage.isInstance(message)) {
+        const call = builtInCalls.get(message.tool_call_id);
+        if (!call) continue;
+        builtInCalls.delete(message.tool_call_id);
+        const artifact = message.artifact as Partial<KnowledgeArtifact> | undefined;
+        events.push({ type: 'tool_call', name: call.name, args: call.args, ...(artifact?.sources && { sources: artifact.sources }) });
+        if (artifact?.error) events.push({ type: 'tool_failed', name: call.name, error: new GatewayError(artifact.error.code, artifact.error.message) });
+        continue;
+      }
       if (!isAIMessage(message)) continue;
       const usage = message.usage_metadata;
       const stoppedAtLimit = finishReasons.next() === 'length';
       if (usage) events.push({ type: 'usage', inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, stoppedAtLimit });
       for (const call of message.tool_calls ?? []) {
-        events.push(
-          clientToolNames.has(call.name)
-            ? { type: 'client_tool_call', callId: call.id ?? '', name: call.name, arguments: JSON.stringify(call.args) }
-            : { type: 'tool_call', name: call.name, args: call.args },
-        );
+        if (clientToolNames.has(call.name)) {
+          events.push({ type: 'client_tool_call', callId: call.id ?? '', name: call.name, arguments: JSON.stringify(call.args) });
+        } else {
+          builtInCalls.set(call.id ?? '', { name: call.name, args: call.args });
+        }
       }
     }
   }

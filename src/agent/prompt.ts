@@ -23,3 +23,24 @@ export function speechSystemPrompt(lang: string, override?: string): string {
   if (base === 'auto') return `${PROMPTS.en} Reply in the language the user speaks.`;
   return PROMPTS[base] ?? `${PROMPTS.en} Always reply in the language with code "${base}".`;
 }
+
+/** How to answer from `search_knowledge`: added to the system prompt while the knowledge base has documents. */
+const KNOWLEDGE_PROMPTS: Record<string, string> = {
+  en: [
+    "You can search the user's documents with the search_knowledge tool; use it for any question they may answer.",
+    'Answer from the passages it returns, in your own spoken words.',
+    'Never read out file names, headings, passage numbers, citations or quotation marks.',
+    'If the passages do not contain the answer, say plainly that you do not know; never guess.',
+  ].join(' '),
+  zh: [
+    '你可以用 search_knowledge 工具搜索用户的文档；凡是文档可能回答的问题都要先搜索。',
+    '根据搜索到的段落，用你自己的口语回答。',
+    '不要读出文件名、标题、段落编号、引用或引号。',
+    '如果段落里没有答案，就直接说你不知道，绝不要猜。',
+  ].join(''),
+};
+
+export function knowledgePrompt(lang: string): string {
+  const base = lang.split('-')[0]?.toLowerCase() ?? 'en';
+  return KNOWLEDGE_PROMPTS[base] ?? (KNOWLEDGE_PROMPTS.en as string);
+}

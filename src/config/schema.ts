@@ -119,6 +119,40 @@ const agent = z.strictObject({
   warmUp: bool.default(true),
 });
 
+/** An OpenAI-compatible `/v1/embeddings` server (llama.cpp `--embeddings`, vLLM, Ollama), for knowledge search. */
+const embeddings = z.strictObject({
+  baseUrl: url.default('http://127.0.0.1:8001/v1'),
+  model: z.string().min(1).default('local'),
+  apiKey: z.string().default('none'),
+  /** One request, including connecting. */
+  timeoutMs: int(100, 600_000).default(10_000),
+  /** Asked of models that can shorten their vectors (OpenAI's `dimensions`); unset: the model's own size. */
+  dimensions: int(1, 16_384).optional(),
+  /** Texts per request. */
+  batchSize: int(1, 2048).default(64),
+  /** Further attempts after a network error, HTTP 429 or 5xx. */
+  retries: int(0, 10).default(2),
+});
+
+/** The documents the built-in agent searches with its `search_knowledge` tool. */
+const knowledge = z.strictObject({
+  /** Offer `search_knowledge` to the built-in agent once the store holds a document. */
+  enabled: bool.default(true),
+  /** The embedded store's folder (unused with `qdrantUrl`). */
+  dir: z.string().min(1).default('./data/knowledge'),
+  /** The Qdrant collection. */
+  collection: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, "_" and "-" only').default('knowledge'),
+  qdrantApiKey: z.string().min(1).optional(),
+  /** Passages handed to the model per search. */
+  topK: int(1, 50).default(4),
+  /** Passages scoring below this cosine similarity are left out. */
+  minScore: num(-1, 1).default(0),
+  /** The whole retrieval (embedding the query and searching) within a turn; past it the turn goes on without it. */
+  timeoutMs: int(50, 60_000).default(2_000),
+  /** Target size of an ingested chunk, in characters. */
+  chunkChars: int(200, 8_000).default(1_000),
+});
+
 const models = z.strictObject({
   dir: z.string().min(1).default('./models'),
   mirror: url.optional(),
@@ -137,6 +171,8 @@ export const configSchema = z.strictObject({
   llm: llm.default(llm.parse({})),
   agent: agent.default(agent.parse({})),
   models: models.default(models.parse({})),
+  embeddings: embeddings.default(embeddings.parse({})),
+  knowledge: knowledge.default(knowledge.parse({})),
   redisUrl: url.optional(),
   postgresUrl: url.optional(),
   qdrantUrl: url.optional(),

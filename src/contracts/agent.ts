@@ -1,4 +1,5 @@
 import type { Context } from '@opentelemetry/api';
+import type { GatewayError } from '../core/errors.ts';
 
 /** A function the client runs itself: offered to the model beside the agent's own tools, never run by the agent. */
 export interface ClientTool {
@@ -8,10 +9,23 @@ export interface ClientTool {
   parameters?: Record<string, unknown> | undefined;
 }
 
+/** A document passage a knowledge search gave the model: for the client to show, never read aloud. */
+export interface KnowledgeSource {
+  /** The document's file name. */
+  title: string;
+  /** The headings above the passage, joined by " > ". */
+  section: string;
+  /** Cosine similarity to the query. */
+  score: number;
+  excerpt: string;
+}
+
 export type AgentEvent =
   | { type: 'token'; text: string }
-  /** The agent ran (or is about to run) one of its own tools. */
-  | { type: 'tool_call'; name: string; args: unknown }
+  /** The agent ran one of its own tools; a knowledge search adds the passages it found. */
+  | { type: 'tool_call'; name: string; args: unknown; sources?: KnowledgeSource[] }
+  /** One of the agent's own tools failed; the answer goes on without it. */
+  | { type: 'tool_failed'; name: string; error: GatewayError }
   /** The model called a client tool: the answer stops here until the client sends the call's output. */
   | { type: 'client_tool_call'; callId: string; name: string; arguments: string }
   /** One LLM call finished: its token counts, and whether it stopped at the token limit rather than by choice. */

@@ -40,6 +40,18 @@ export const ERROR_CODES = {
     retryable: true,
     doc: 'every synthesis slot (admission.maxSpeakingTurns) is taken; the turn was refused before the LLM was called',
   },
+  knowledge_unavailable: {
+    stage: 'agent',
+    recoverable: true,
+    retryable: true,
+    doc: 'the knowledge store or the embeddings server failed; the answer goes on without the documents',
+  },
+  knowledge_timeout: {
+    stage: 'agent',
+    recoverable: true,
+    retryable: true,
+    doc: 'knowledge search took longer than knowledge.timeoutMs; the answer goes on without the documents',
+  },
   tts_failed: { stage: 'tts', recoverable: true, retryable: false, doc: 'speech synthesis failed' },
   internal: { stage: 'session', recoverable: true, retryable: false, doc: 'an unexpected error; the turn was ended' },
   resume_refused: {

@@ -61,6 +61,17 @@ export const GEN_AI = {
   responseTimeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
   /** The `gen_ai.operation.name` value of a chat completion. */
   chatOperation: 'chat',
+  toolName: 'gen_ai.tool.name',
+  /** The `gen_ai.operation.name` value of running a tool. */
+  executeToolOperation: 'execute_tool',
+} as const;
+
+/** Attributes of a knowledge search's tool span. */
+export const KNOWLEDGE_ATTR = {
+  /** "file > section" of each passage given to the model, best first. */
+  sources: 's2s.knowledge.sources',
+  /** Their cosine similarities to the query, in the same order. */
+  scores: 's2s.knowledge.scores',
 } as const;
 
 /** `{gen_ai.operation.name} {gen_ai.request.model}`, e.g. `chat qwen3-8b`. */
@@ -125,6 +136,14 @@ export function startLlmSpan(parent: Context, request: { model: string; provider
     },
     SpanKind.CLIENT,
   );
+}
+
+/** The span of one run of an agent tool (`execute_tool {name}`), a child of `parent` (the agent span's context). */
+export function startToolSpan(parent: Context, toolName: string): ChildSpan {
+  return startChildSpan(parent, `${GEN_AI.executeToolOperation} ${toolName}`, {
+    [GEN_AI.operationName]: GEN_AI.executeToolOperation,
+    [GEN_AI.toolName]: toolName,
+  });
 }
 
 /**

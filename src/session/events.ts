@@ -1,5 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.ts';
-import type { ClientTool } from '../contracts/agent.ts';
+import type { ClientTool, KnowledgeSource } from '../contracts/agent.ts';
 import type { GatewayError, SessionEndCode } from '../core/errors.ts';
 
 /** Stage times of one turn in ms, from its start (the end of the user's speech on a voice turn; else the input's arrival). */
@@ -93,7 +93,8 @@ export type SessionEvent =
   | { type: 'transcript_partial'; turnId: string; text: string }
   | { type: 'transcript_final'; turnId: string; text: string }
   | { type: 'answer_delta'; turnId: string; text: string }
-  | { type: 'tool_call'; turnId: string; name: string; args: unknown }
+  /** The agent ran one of its own tools; `sources`: the document passages a knowledge search gave the model. */
+  | { type: 'tool_call'; turnId: string; name: string; args: unknown; sources?: KnowledgeSource[] }
   /** The model called a function the client runs; the client answers with `remember({type: 'tool_output'})`. */
   | { type: 'client_tool_call'; turnId: string; callId: string; name: string; arguments: string }
   | { type: 'audio_started'; turnId: string; sampleRateHz: number }
@@ -106,7 +107,8 @@ export type SessionEvent =
       /** Tokens of the turn's LLM calls, when the LLM server reported them. */
       usage?: TurnUsage;
     }
-  | { type: 'error'; error: GatewayError; turnId?: string }
+  /** `turnContinues`: the turn goes on without what failed (a tool), rather than ending with this error. */
+  | { type: 'error'; error: GatewayError; turnId?: string; turnContinues?: true }
   /** The session ended itself (a limit, shutdown): the transport closes the connection saying why. */
   | { type: 'ended'; code: SessionEndCode; message: string };
 

@@ -154,7 +154,13 @@ export class Turn {
       for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext, instructions, clientTools })) {
         if (signal.aborted) return;
         if (event.type === 'tool_call') {
-          this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args });
+          this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args, ...(event.sources && { sources: event.sources }) });
+          continue;
+        }
+        if (event.type === 'tool_failed') {
+          // The model was told and answers without the tool; the client learns why the answer may be thinner.
+          this.#deps.onError(event.error);
+          this.#send({ type: 'error', error: event.error, turnId: id, turnContinues: true });
           continue;
         }
         if (event.type === 'usage') {

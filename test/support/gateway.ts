@@ -77,6 +77,8 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
     agent: { warmUp: false, ...configOverrides.agent },
     // A test process shares its event loop with its clients and a busy machine: lag there says nothing of the gateway.
     admission: { maxEventLoopLagMs: 0, ...configOverrides.admission },
+    // Not the repository's ./data/knowledge: documents a developer ingested would change what the agent is offered.
+    knowledge: { dir: join(asrDir, 'knowledge'), ...configOverrides.knowledge },
   });
   const log = pino({ level: process.env.S2S_TEST_LOG ?? 'silent' });
   // Generated models stand in for the catalog's, under the names the config gives them.

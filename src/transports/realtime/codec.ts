@@ -119,7 +119,8 @@ export class RealtimeCodec {
       case 'turn_ended':
         return this.#responseDone(event.turnId, event.outcome, event.timings, event.usage);
       case 'error':
-        if (this.#response && event.turnId === this.#response.turnId) this.#response.error = event.error;
+        // A failed tool leaves the response going: only an error that ends the turn fails it.
+        if (this.#response && event.turnId === this.#response.turnId && !event.turnContinues) this.#response.error = event.error;
         // A turn's failure is not the fault of whatever client event is being handled when it arrives.
         return [errorEvent(event.error, event.turnId === undefined ? undefined : null)];
     }

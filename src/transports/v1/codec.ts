@@ -40,7 +40,7 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
     case 'answer_delta':
       return { type: 'llm_token', turn_id: event.turnId, token: event.text };
     case 'tool_call':
-      return { type: 'tool_call', turn_id: event.turnId, name: event.name, args: event.args };
+      return { type: 'tool_call', turn_id: event.turnId, name: event.name, args: event.args, ...(event.sources && { sources: event.sources }) };
     case 'audio_started':
       return { type: 'tts_start', turn_id: event.turnId, sample_rate: event.sampleRateHz };
     case 'audio_ended':

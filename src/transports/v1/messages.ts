@@ -65,7 +65,14 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('asr_partial'), turn_id: turnId, text: z.string() }),
   z.object({ type: z.literal('asr_final'), turn_id: turnId, text: z.string() }),
   z.object({ type: z.literal('llm_token'), turn_id: turnId, token: z.string() }),
-  z.object({ type: z.literal('tool_call'), turn_id: turnId, name: z.string(), args: z.unknown() }),
+  z.object({
+    type: z.literal('tool_call'),
+    turn_id: turnId,
+    name: z.string(),
+    args: z.unknown(),
+    /** search_knowledge: the passages the model was given, for the client to show (never spoken). */
+    sources: z.array(z.object({ title: z.string(), section: z.string(), score: z.number(), excerpt: z.string() })).optional(),
+  }),
   z.object({ type: z.literal('tts_start'), turn_id: turnId, sample_rate: z.number().int() }),
   z.object({ type: z.literal('tts_end'), turn_id: turnId, sample_rate: z.number().int() }),
   z.object({ type: z.literal('response_end'), turn_id: turnId, interrupted: z.boolean(), timings: timingsSchema }),
