@@ -12,12 +12,18 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts a test gateway in its own process and waits until it has loaded (up to `timeoutMs`). */
-export async function spawnGateway(overrides: GatewayOverrides, timeoutMs = 120_000): Promise<GatewayProcess> {
+/**
+ * Starts a test gateway in its own process and waits until it has loaded (up to `timeoutMs`: loading the models
+ * takes a while on a busy machine). A process that is not ready in time is killed, so it cannot hold the test open.
+ */
+export async function spawnGateway(overrides: GatewayOverrides, timeoutMs = 300_000): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [SCRIPT, JSON.stringify(overrides)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const ready = new Promise<{ url: string; wsUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway process not ready within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway process not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
     lines.once('line', (line) => {
       clearTimeout(timer);
       resolve(JSON.parse(line) as { url: string; wsUrl: string });
