@@ -45,6 +45,27 @@ describe('the client library keeps a session across lost connections', () => {
     assert.equal(client.state, 'closed');
   });
 
+  test('getToken fetches a fresh client token for every connection; the resume carries the latest resume secret', async () => {
+    const minted: string[] = [];
+    const getToken = async () => {
+      const response = await fetch(`${env.gateway.url}/v1/client-tokens`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
+      const { token } = (await response.json()) as { token: string };
+      minted.push(token);
+      return token;
+    };
+    const client = new S2SClient({ url: env.gateway.wsUrl, getToken, session: { lang: 'en' }, reconnect: { minDelayMs: 20, maxDelayMs: 50 } });
+    const started = await client.connect();
+    assert.equal(client.resumeSecret, started.resume_secret);
+    const resumed = nextEvent(client, 'session_started');
+    for (const socket of env.gateway.app.websocketServer.clients) socket.terminate();
+    const again = (await resumed) as { session_id: string; resumed: boolean; resume_secret: string };
+    assert.deepEqual({ id: again.session_id, resumed: again.resumed }, { id: started.session_id, resumed: true });
+    assert.equal(minted.length, 2);
+    assert.ok(minted.every((token) => token.startsWith('s2st_')), 'the key itself never went into a URL');
+    assert.equal(client.resumeSecret, again.resume_secret);
+    client.close();
+  });
+
   test('a start the gateway refuses rejects with its error code, and nothing reconnects', async () => {
     const client = new S2SClient({ url: env.gateway.wsUrl, token: KEY, session: { voice: 'no-such-voice' } });
     const error = await client.connect().then(() => undefined, (err: unknown) => err);
@@ -60,5 +81,19 @@ describe('the client library keeps a session across lost connections', () => {
     client.on('state', ({ state }) => states.push(state));
     await assert.rejects(client.connect(), /connection closed/);
     assert.deepEqual(states, ['connecting', 'reconnecting', 'reconnecting', 'closed']);
+  });
+});
+
+describe('on a gateway without API keys the client resumes with its resume secret', () => {
+  const env = useGatewayWithLlm({ text: 'Hello again.' });
+
+  test('a dropped connection resumes the same session: the client sends the secret the gateway gave it', async () => {
+    const client = new S2SClient({ url: env.gateway.wsUrl, session: { lang: 'en' }, reconnect: { minDelayMs: 20, maxDelayMs: 50 } });
+    const started = await client.connect();
+    const resumed = nextEvent(client, 'session_started');
+    for (const socket of env.gateway.app.websocketServer.clients) socket.terminate();
+    const again = (await resumed) as { session_id: string; resumed: boolean };
+    assert.deepEqual({ id: again.session_id, resumed: again.resumed }, { id: started.session_id, resumed: true });
+    client.close();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The voice page: the client library with a microphone, a speaker and the conversation on screen. Served by the
- * gateway at `/` as it is; `?token=KEY` when the gateway has API keys, `?mode=push-to-talk`, `?voice=`, `?lang=`.
+ * gateway at `/` as it is; `?token=` when the gateway has API keys (a client token, or an API key that the page
+ * trades for client tokens and takes out of the address bar), `?mode=push-to-talk`, `?voice=`, `?lang=`.
  */
 import { Conversation, S2SClient } from '../client/index.js';
 import { Microphone, Player, attachAudio, createAudioContext } from '../client/browser-audio.js';
@@ -10,7 +11,24 @@ import { renderTurn } from './turn-view.js';
 /** @import { VoicesResponse } from '../src/transports/web/voices-route.ts' */
 
 const params = new URLSearchParams(location.search);
-const token = params.get('token') ?? undefined;
+const CLIENT_TOKEN_PREFIX = 's2st_';
+const given = params.get('token') ?? undefined;
+// A long-lived key leaves the address bar (and history) at once; the page keeps it only to mint client tokens.
+const apiKey = given && !given.startsWith(CLIENT_TOKEN_PREFIX) ? given : undefined;
+if (apiKey) {
+  params.delete('token');
+  history.replaceState(null, '', `${location.pathname}${params.size > 0 ? `?${params}` : ''}${location.hash}`);
+}
+
+/** A credential for the next connection: the client token given, or a fresh one minted with the key. */
+async function clientToken() {
+  if (!apiKey) return given ?? '';
+  const response = await fetch(gatewayUrl('/v1/client-tokens'), { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+  if (!response.ok) throw new Error(`POST /v1/client-tokens answered ${response.status}`);
+  /** @type {{ token: string }} */
+  const minted = await response.json();
+  return minted.token;
+}
 
 /**
  * @template {HTMLElement} T
@@ -61,6 +79,9 @@ const CLOSE_TEXT = /** @type {Record<number, string>} */ ({
   4000: 'The session was closed after a long silence.',
   4001: 'The session reached its maximum length. Press Start for a new one.',
   4002: 'The gateway has too many sessions open.',
+  4010: 'The session did not start in time.',
+  4011: 'This conversation was opened in another tab or window.',
+  4012: 'This API key has too many sessions open.',
 });
 
 const STATE_TEXT = { idle: 'not connected', connecting: 'connecting…', open: 'connected', reconnecting: 'reconnecting…', closed: 'disconnected' };
@@ -93,9 +114,8 @@ function gatewayUrl(path, protocol = location.protocol) {
 }
 
 async function loadVoices() {
-  const url = gatewayUrl('/v1/voices');
-  if (token) url.searchParams.set('token', token);
-  const response = await fetch(url);
+  const credential = apiKey ?? given;
+  const response = await fetch(gatewayUrl('/v1/voices'), credential ? { headers: { authorization: `Bearer ${credential}` } } : {});
   if (response.status === 401) {
     showError('This gateway needs an API key: open this page as /?token=YOUR_KEY.');
     ui.start.disabled = true;
@@ -122,7 +142,7 @@ async function start() {
   const context = createAudioContext();
   const client = new S2SClient({
     url: gatewayUrl('/ws/s2s', location.protocol === 'https:' ? 'wss:' : 'ws:').href,
-    token,
+    ...(given && { getToken: clientToken }),
     mode: chosenMode(),
     session: {
       lang: ui.lang.value || 'en',

@@ -233,14 +233,19 @@ describe('the voice page on a gateway with API keys', () => {
   });
   after(() => chromium?.close());
 
-  test('without ?token= it says how to give one; with it, it connects', async () => {
+  test('without ?token= it says how to give one; with a key it connects on a client token, the key out of the URL', async () => {
     const page = await chromium.context.newPage();
     await page.goto(`${env.gateway.url}/`);
     await page.waitForSelector('#error:not([hidden])');
     assert.match(String(await page.locator('#error').textContent()), /needs an API key: open this page as \/\?token=/);
     assert.equal(await page.locator('#start').isDisabled(), true);
 
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     await startTalking(page, `${env.gateway.url}/?token=page-key`);
+    assert.ok(!page.url().includes('page-key'), `the key left the address bar: ${page.url()}`);
+    assert.equal(sockets.length, 1);
+    assert.ok(!sockets[0]!.includes('page-key') && new URL(sockets[0]!).searchParams.get('token')?.startsWith('s2st_'), 'the socket carries a client token, not the key');
     await page.close();
   });
 });
