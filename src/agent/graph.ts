@@ -1,10 +1,11 @@
-import { SystemMessage, ToolMessage, isAIMessage, type AIMessage } from '@langchain/core/messages';
+import { RemoveMessage, SystemMessage, ToolMessage, isAIMessage, type AIMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config/schema.ts';
 import type { ClientTool } from '../contracts/agent.ts';
+import { fitToBudget } from './memory-budget.ts';
 import { speechSystemPrompt } from './prompt.ts';
 import { builtInTools } from './tools.ts';
 
@@ -36,7 +37,8 @@ function createChatModel(llm: Config['llm']): ChatOpenAI {
 const builtInByName: ReadonlyMap<string, (typeof builtInTools)[number]> = new Map(builtInTools.map((t) => [t.name, t]));
 
 /**
- * The built-in agent: a tool-calling loop with a speech-shaped system prompt chosen per session language. Client
+ * The built-in agent: a tool-calling loop with a speech-shaped system prompt chosen per session language, over a
+ * history bounded by memory.maxTokens. Client
  * tools are offered beside the built-in ones; a call to one ends the run, and the client's output comes back as a
  * conversation item before the next run.
  */
@@ -48,8 +50,10 @@ export function buildDefaultGraph(config: Config, checkpointer: BaseCheckpointSa
     const prompt = speechSystemPrompt(lang, config.agent.systemPrompt);
     const system = new SystemMessage(instructions ? `${prompt}\n\n${instructions}` : prompt);
     const model = clientTools.length > 0 ? chat.bindTools([...builtInTools, ...clientTools.map(asFunctionTool)]) : withBuiltIns;
-    const response = await model.invoke([system, ...state.messages], runConfig);
-    return { messages: [response] };
+    // Memory stays within its budget: the oldest exchanges leave the request and the stored conversation together.
+    const { kept, dropped } = fitToBudget(state.messages, config.memory.maxTokens);
+    const response = await model.invoke([system, ...kept], runConfig);
+    return { messages: [...dropped.flatMap((m) => (m.id ? [new RemoveMessage({ id: m.id })] : [])), response] };
   };
   // Runs only the built-in calls: the client's are answered by the client.
   const runBuiltIns = async (state: typeof MessagesAnnotation.State, runConfig: RunnableConfig) => {

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Agent } from '../contracts/agent.ts';
+import { createCheckpointer, type Checkpointer } from '../agent/checkpointer.ts';
 import { LangGraphAgent } from '../agent/langgraph-agent.ts';
+import type { StoreStatus } from '../contracts/store.ts';
 import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
 import type { Config } from '../config/schema.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
@@ -18,7 +20,7 @@ import { createVoicePipeline } from '../session/voice-pipeline.ts';
 
 export interface Readiness {
   ready: boolean;
-  checks: Record<string, SlotStatus | LlmStatus>;
+  checks: Record<string, SlotStatus | LlmStatus | StoreStatus>;
 }
 
 /**
@@ -35,6 +37,8 @@ export class Runtime {
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;
+  /** Conversation memory (Postgres or in process), shared by every agent this runtime builds. */
+  readonly memory: Checkpointer;
   readonly sessions: Sessions;
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
@@ -47,7 +51,8 @@ export class Runtime {
     this.metrics = getMetrics();
     this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
-    this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
+    this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, { minMs: config.stores.retryMinMs, maxMs: config.stores.retryMaxMs }, log) : new MemorySessionStore();
+    this.memory = createCheckpointer(config, log);
     this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
   }
 
@@ -61,18 +66,18 @@ export class Runtime {
     const asr = configuredEngine('asr', config, this.#files);
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
-        const agent = await LangGraphAgent.create(config, signal);
+        const agent = await LangGraphAgent.create(config, this.memory);
         // Best effort and in the background: an LLM server that is down now must not hold up readiness.
         if (config.agent.warmUp) agent.warmUp(signal).catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'agent warm-up skipped'));
         return agent;
-      }),
-      this.vad.load(vad.detail, () => vad.load(context)),
-      this.asr.load(asr.detail, () => asr.load(context)),
+      }, this.log),
+      this.vad.load(vad.detail, () => vad.load(context), this.log),
+      this.asr.load(asr.detail, () => asr.load(context), this.log),
       ...this.voices.all.map((voice) => voice.load(context)),
     ];
     return Promise.all(loads).then(() => {
       const failed = this.#slots().filter((slot) => slot.status.state === 'failed');
-      for (const slot of failed) this.log.error({ dependency: slot.name, error: slot.status.error }, 'dependency failed to load');
+      // Each failed one logged why, and keeps retrying in the background.
       this.log.info({ failed: failed.length }, 'dependencies loaded');
     });
   }
@@ -81,7 +86,10 @@ export class Runtime {
     const checks: Readiness['checks'] = {};
     for (const slot of this.#slots()) checks[slot.name] = slot.status;
     checks.llm = this.llm.status;
-    const ready = this.#slots().every((slot) => slot.ready) && this.llm.status.reachable;
+    const stores = { postgres: this.memory.status(), redis: this.store.status() };
+    for (const [name, status] of Object.entries(stores)) if (status) checks[name] = status;
+    const storesUp = Object.values(stores).every((status) => status?.reachable !== false);
+    const ready = this.#slots().every((slot) => slot.ready) && this.llm.status.reachable && storesUp;
     return { ready, checks };
   }
 
@@ -121,6 +129,7 @@ export class Runtime {
       ...this.voices.all.map((voice) => voice.close()),
       this.store.close(),
     ]);
+    await this.memory.close();
   }
 
   #slots(): Slot<unknown>[] {

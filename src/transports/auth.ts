@@ -12,7 +12,8 @@ export function createKeyCheck(apiKeys: readonly string[]): ((request: FastifyRe
   const accepted = apiKeys.map(digest);
   return (request) => {
     const header = request.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are as good as `Bearer`.
+    const bearer = header?.match(/^bearer\s+(.+)$/i)?.[1]?.trim();
     const token = bearer ?? (request.query as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token === '') return false;
     const offered = digest(token);
