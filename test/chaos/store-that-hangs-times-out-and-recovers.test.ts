@@ -34,7 +34,7 @@ test('Postgres that hangs: the turn fails with memory_unavailable (not an LLM co
 
   postgres.pause();
   const hung = await textTurn(client, 'Are you still there?');
-  assert.equal(hung.ok, false, 'the turn ends instead of hanging');
+  assert.equal(hung.ok, false, `the turn ends with an error instead of hanging: ${JSON.stringify(client.received.flatMap((r) => (r.kind === 'message' ? [r.message] : [])).filter((m) => m.type !== 'llm_token').slice(-8))}`);
   if (!hung.ok) assert.equal(hung.error.code, 'memory_unavailable');
   await until('/ready to report Postgres unreachable', async () => {
     const ready = await readiness(gateway.url);

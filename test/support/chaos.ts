@@ -41,10 +41,10 @@ export async function textTurn(client: TestClient, text: string, timeoutMs = 30_
   const ends = client.messages('response_end').length;
   const errors = client.messages('error').length;
   client.send({ type: 'text_input', text });
-  return Promise.race([
-    client.next('response_end', { after: ends, timeoutMs }).then((end) => ({ ok: true as const, end })),
-    client.next('error', { after: errors, timeoutMs }).then((error) => ({ ok: false as const, error })),
-  ]);
+  // A failed turn may send its error and its response_end together: any error since the input fails the turn.
+  await Promise.race([client.next('response_end', { after: ends, timeoutMs }), client.next('error', { after: errors, timeoutMs })]);
+  const error = client.messages('error')[errors];
+  return error ? { ok: false as const, error } : { ok: true as const, end: client.messages('response_end')[ends]! };
 }
 
 /** The user and assistant messages (no system prompt) of the LLM request `index`. */
