@@ -30,10 +30,10 @@ export async function readiness(baseUrl: string): Promise<Readiness> {
 }
 
 export function untilReady(baseUrl: string, timeoutMs = 60_000): Promise<Readiness> {
-  return until('/ready to answer 200', async () => {
+  return until<Readiness | undefined>('/ready to answer 200', async () => {
     const ready = await readiness(baseUrl);
     return ready.status === 200 ? ready : undefined;
-  }, timeoutMs);
+  }, timeoutMs) as Promise<Readiness>;
 }
 
 /** One text turn: resolves with its response_end, or with the error that ended it. */

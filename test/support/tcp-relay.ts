@@ -22,12 +22,14 @@ export class TcpRelay {
   }
 
   static async start(target: { host: string; port: number }, port = 0): Promise<TcpRelay> {
-    let relay: TcpRelay | undefined;
-    const server = createServer((client) => relay?.accept(client));
+    const accepted: Socket[] = [];
+    const holder: { relay?: TcpRelay } = {};
+    const server = createServer((client) => (holder.relay ? holder.relay.accept(client) : accepted.push(client)));
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
-    relay = new TcpRelay(server, (server.address() as AddressInfo).port, target);
-    return relay;
+    holder.relay = new TcpRelay(server, (server.address() as AddressInfo).port, target);
+    for (const client of accepted) holder.relay.accept(client);
+    return holder.relay;
   }
 
   /** `url` with its host and port replaced by the relay's. */
