@@ -9,6 +9,7 @@ import type { ModelFiles } from '../contracts/engine.ts';
 import { configuredEngine, configuredVoices, type Loaded } from '../engines/registry.ts';
 import { Slot, type SlotStatus } from './slot.ts';
 import { VoiceRegistry } from './voices.ts';
+import { EventLoopStallWatch } from '../observability/event-loop-stalls.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { Context } from '@opentelemetry/api';
 import type { SessionSink } from '../session/events.ts';
@@ -42,6 +43,7 @@ export class Runtime {
   readonly sessions: Sessions;
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
+  readonly #stalls: EventLoopStallWatch;
 
   /** `files`: every model the configured engines need, on disk (resolved, and fetched if need be, before start). */
   constructor(config: Config, log: Logger, files: ModelFiles) {
@@ -49,6 +51,7 @@ export class Runtime {
     this.log = log;
     this.#files = files;
     this.metrics = getMetrics();
+    this.#stalls = new EventLoopStallWatch(config.limits.eventLoopStallMs, this.metrics, log);
     this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, { minMs: config.stores.retryMinMs, maxMs: config.stores.retryMaxMs }, log) : new MemorySessionStore();
@@ -122,6 +125,7 @@ export class Runtime {
   async close(): Promise<void> {
     this.#loading.abort();
     this.llm.stop();
+    this.#stalls.stop();
     await Promise.all([
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),

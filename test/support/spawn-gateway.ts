@@ -7,8 +7,10 @@ export interface ChildGateway {
   url: string;
   wsUrl: string;
   child: ChildProcess;
-  /** Everything the child wrote to stderr (its logs with S2S_TEST_LOG, and any crash). */
+  /** Everything the child wrote to stderr (a crash's stack). */
   stderr(): string;
+  /** Its log lines so far (S2S_TEST_LOG sets the level), parsed. */
+  logs(): Array<Record<string, unknown>>;
   /** The exit code once it has exited by itself, else undefined. */
   exitCode(): number | null;
   close(): Promise<void>;
@@ -21,9 +23,18 @@ export async function spawnGateway(overrides: GatewayOverrides, env: Record<stri
   const child = spawn(process.execPath, [CHILD, JSON.stringify(overrides)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout });
+  const logs: Array<Record<string, unknown>> = [];
+  const listening = Promise.withResolvers<string>();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('LISTENING ')) return listening.resolve(line.slice('LISTENING '.length));
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // Not a log line.
+    }
+  });
   const first = await Promise.race([
-    once(lines, 'line').then(([line]) => line as string),
+    listening.promise,
     once(child, 'exit').then(([code]) => {
       throw new Error(`the gateway child exited with ${String(code)} before it listened: ${stderr}`);
     }),
@@ -34,6 +45,7 @@ export async function spawnGateway(overrides: GatewayOverrides, env: Record<stri
     wsUrl,
     child,
     stderr: () => stderr,
+    logs: () => logs,
     exitCode: () => child.exitCode,
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
