@@ -53,11 +53,6 @@ export class PostgresMemory {
     return this.#status;
   }
 
-  /** Resolves once the tables are ready (the first successful preparation). */
-  async whenPrepared(signal: AbortSignal): Promise<void> {
-    while (!this.#prepared) await sleep(50, undefined, { signal });
-  }
-
   async close(): Promise<void> {
     this.#stopped.abort();
     await this.#running;
