@@ -1,26 +1,26 @@
-import { MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import pRetry from 'p-retry';
-import pg from 'pg';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import { ExpiringMemorySaver } from './expiring-memory-saver.ts';
+import type { StoreStatus } from '../contracts/store.ts';
+import { PostgresMemory } from './postgres-memory.ts';
 
 export interface Checkpointer {
   saver: BaseCheckpointSaver;
+  /** Postgres reachability for `/ready`; undefined for memory held in process. */
+  status(): StoreStatus | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Conversation memory: Postgres when configured (survives restarts, shared by gateways), else in memory.
- * A database that is still starting (as beside us in a fresh deployment) gets about a minute.
+ * Conversation memory: Postgres when configured (survives restarts, shared by gateways; rides out outages), else
+ * in process, forgetting conversations idle for memory.inMemoryIdleMs.
  */
-export async function createCheckpointer(postgresUrl: string | undefined, signal?: AbortSignal): Promise<Checkpointer> {
-  if (!postgresUrl) return { saver: new MemorySaver(), close: async () => {} };
-  const pool = new pg.Pool({ connectionString: postgresUrl, max: 10, connectionTimeoutMillis: 5_000 });
-  const saver = new PostgresSaver(pool);
-  try {
-    await pRetry(() => saver.setup(), { retries: 6, minTimeout: 1_000, maxTimeout: 15_000, ...(signal && { signal }) });
-  } catch (err) {
-    await pool.end();
-    throw new Error(`cannot prepare conversation memory in Postgres (S2S_POSTGRES_URL): ${(err as Error).message}`, { cause: err });
+export function createCheckpointer(config: Pick<Config, 'postgresUrl' | 'stores' | 'memory'>, log: Logger): Checkpointer {
+  if (!config.postgresUrl) {
+    const saver = new ExpiringMemorySaver(config.memory.inMemoryIdleMs);
+    return { saver, status: () => undefined, close: async () => saver.close() };
   }
-  return { saver, close: () => pool.end() };
+  const memory = new PostgresMemory(config.postgresUrl, config.stores, log);
+  return { saver: memory.saver, status: () => memory.status, close: () => memory.close() };
 }

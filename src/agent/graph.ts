@@ -1,4 +1,4 @@
-import { SystemMessage, isAIMessage, type AIMessage, type ToolMessage } from '@langchain/core/messages';
+import { RemoveMessage, SystemMessage, ToolMessage, isAIMessage, type AIMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import type { ClientTool } from '../contracts/agent.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { knowledgeTool } from './knowledge-tool.ts';
+import { fitToBudget } from './memory-budget.ts';
 import { knowledgePrompt, speechSystemPrompt } from './prompt.ts';
 import { builtInTools } from './tools.ts';
 
@@ -39,7 +40,8 @@ function createChatModel(llm: Config['llm']): ChatOpenAI {
 type AgentTool = StructuredToolInterface;
 
 /**
- * The built-in agent: a tool-calling loop with a speech-shaped system prompt chosen per session language. Client
+ * The built-in agent: a tool-calling loop with a speech-shaped system prompt chosen per session language, over a
+ * history bounded by memory.maxTokens. Client
  * tools are offered beside the built-in ones; a call to one ends the run, and the client's output comes back as a
  * conversation item before the next run. With a knowledge base, `search_knowledge` is offered (and the prompt
  * says how to answer from it) whenever the base holds documents.
@@ -57,8 +59,10 @@ export function buildDefaultGraph(config: Config, checkpointer: BaseCheckpointSa
       .join('\n\n');
     const offered = searchable ? allTools : builtInTools;
     const model = chat.bindTools([...offered, ...clientTools.map(asFunctionTool)]);
-    const response = await model.invoke([new SystemMessage(prompt), ...state.messages], runConfig);
-    return { messages: [response] };
+    // Memory stays within its budget: the oldest exchanges leave the request and the stored conversation together.
+    const { kept, dropped } = fitToBudget(state.messages, config.memory.maxTokens);
+    const response = await model.invoke([new SystemMessage(prompt), ...kept], runConfig);
+    return { messages: [...dropped.flatMap((m) => (m.id ? [new RemoveMessage({ id: m.id })] : [])), response] };
   };
   // Runs only the built-in calls: the client's are answered by the client. Invoked with the whole call, a tool
   // answers with its ToolMessage, artifact included.

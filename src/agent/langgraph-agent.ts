@@ -5,7 +5,7 @@ import { context } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
 import type { Agent, AgentEvent, AgentTurn, ConversationItem } from '../contracts/agent.ts';
-import { createCheckpointer, type Checkpointer } from './checkpointer.ts';
+import type { Checkpointer } from './checkpointer.ts';
 import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts';
 import { FinishReasons } from './finish-reasons.ts';
 import type { KnowledgeArtifact } from './knowledge-tool.ts';
@@ -31,19 +31,14 @@ export class LangGraphAgent implements Agent {
     this.#knowledge = knowledge;
   }
 
-  static async create(config: Config, signal?: AbortSignal): Promise<LangGraphAgent> {
-    const checkpointer = await createCheckpointer(config.postgresUrl, signal);
-    try {
-      if (config.agent.module) {
-        return new LangGraphAgent(await loadAgentModule(config.agent.module, checkpointer.saver), config.llm, checkpointer);
-      }
-      const knowledge = config.knowledge.enabled ? KnowledgeBase.fromConfig(config) : undefined;
-      const graph = buildDefaultGraph(config, checkpointer.saver, knowledge) as unknown as AgentGraph;
-      return new LangGraphAgent(graph, config.llm, checkpointer, knowledge);
-    } catch (err) {
-      await checkpointer.close();
-      throw err;
+  /** `checkpointer`: conversation memory, owned by the caller (it outlives the agent and reports to `/ready`). */
+  static async create(config: Config, checkpointer: Checkpointer): Promise<LangGraphAgent> {
+    if (config.agent.module) {
+      return new LangGraphAgent(await loadAgentModule(config.agent.module, checkpointer.saver), config.llm, checkpointer);
     }
+    const knowledge = config.knowledge.enabled ? KnowledgeBase.fromConfig(config) : undefined;
+    const graph = buildDefaultGraph(config, checkpointer.saver, knowledge) as unknown as AgentGraph;
+    return new LangGraphAgent(graph, config.llm, checkpointer, knowledge);
   }
 
   get checkpointer(): BaseCheckpointSaver {
@@ -52,6 +47,7 @@ export class LangGraphAgent implements Agent {
 
   async *respond(turn: AgentTurn): AsyncIterable<AgentEvent> {
     const watchdog = new LlmWatchdog(this.#llm, turn.signal);
+    let userMessage: HumanMessage | undefined;
     try {
       const configurable: TurnConfigurable & { thread_id: string } = { thread_id: turn.threadId, lang: turn.lang };
       if (turn.instructions) configurable.instructions = turn.instructions;
@@ -59,9 +55,10 @@ export class LangGraphAgent implements Agent {
       const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
       const finishReasons = new FinishReasons();
       const builtInCalls = new Map<string, { name: string; args: unknown }>();
+      userMessage = turn.text === undefined ? undefined : new HumanMessage({ content: turn.text, id: randomUUID() });
       const stream = await this.#graph.stream(
         // No new message: the model answers the conversation as it stands (items or a tool output were added).
-        { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] },
+        { messages: userMessage ? [userMessage] : [] },
         {
           streamMode: ['messages', 'updates'],
           signal: watchdog.signal,
@@ -81,7 +78,9 @@ export class LangGraphAgent implements Agent {
       }
     } catch (err) {
       if (turn.signal.aborted) return;
-      throw watchdog.timeoutError() ?? toGatewayError(err);
+      const error = watchdog.timeoutError() ?? toGatewayError(err);
+      if (userMessage?.id) await this.#forgetFailedTurn(turn.threadId, userMessage.id);
+      throw error;
     } finally {
       watchdog.dispose();
     }
@@ -105,6 +104,25 @@ export class LangGraphAgent implements Agent {
       signal.removeEventListener('abort', stop);
       turn.abort();
       await this.#checkpointer.saver.deleteThread(threadId);
+    }
+  }
+
+  /**
+   * A turn that failed leaves no unanswered user message (nor half a tool exchange) behind: the next request would
+   * otherwise carry it as if the user had said it twice. Best effort: memory that is down kept nothing anyway.
+   */
+  async #forgetFailedTurn(threadId: string, userMessageId: string): Promise<void> {
+    try {
+      const config: RunConfig = { configurable: { thread_id: threadId } };
+      const state = await this.#graph.getState(config);
+      const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
+      const from = messages.findIndex((m) => m.id === userMessageId);
+      if (from < 0) return;
+      const removals = messages.slice(from).flatMap((m) => (m.id ? [new RemoveMessage({ id: m.id })] : []));
+      const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
+      await this.#graph.updateState(config, { messages: removals }, asNode);
+    } catch {
+      // Memory unreachable: the message was not kept either.
     }
   }
 
@@ -140,7 +158,7 @@ export class LangGraphAgent implements Agent {
 
   async close(): Promise<void> {
     await this.#knowledge?.close();
-    await this.#checkpointer.close();
+    // The checkpointer is its owner's to close.
   }
 }
 

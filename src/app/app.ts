@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { ApiKeys } from '../transports/auth.ts';
 import { AuthFailures } from '../transports/auth-failures.ts';
 import { clientTokens } from '../transports/client-tokens.ts';
@@ -31,6 +32,7 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
   await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000, allowList: config.access.rateLimitExempt });
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
+    errorHandler: socketErrorHandler(),
     // Replaces the plugin's own close-everything: interrupted turns still send their ends, then clients learn why
     // the connection ends.
     preClose: () => runtime.sessions.endAll('shutting_down', 'the gateway is shutting down'),
@@ -53,4 +55,19 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
   await app.register(realtime(deps, config.vad));
   await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));
   return app;
+}
+
+/**
+ * A peer's fault on a WebSocket (an oversized frame, a reset) is logged once per connection at warn, without a
+ * stack: a client sending junk must not flood the log. Anything else is the gateway's own bug and logged in full.
+ */
+function socketErrorHandler() {
+  const reported = new WeakSet<object>();
+  return (error: Error & { code?: string }, socket: WebSocket, request: FastifyRequest): void => {
+    const peersFault = typeof error.code === 'string' && (error.code.startsWith('WS_ERR_') || /^E[A-Z]+$/.test(error.code));
+    if (!peersFault) request.log.error({ err: error }, 'websocket handler failed');
+    else if (!reported.has(socket)) request.log.warn({ code: error.code, reason: error.message }, 'websocket connection failed');
+    reported.add(socket);
+    socket.terminate();
+  };
 }

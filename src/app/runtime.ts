@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Agent } from '../contracts/agent.ts';
+import { createCheckpointer, type Checkpointer } from '../agent/checkpointer.ts';
 import { LangGraphAgent } from '../agent/langgraph-agent.ts';
+import type { StoreStatus } from '../contracts/store.ts';
 import { LlmProbe, type LlmStatus } from '../agent/llm-probe.ts';
 import type { Config } from '../config/schema.ts';
 import type { ModelFiles } from '../contracts/engine.ts';
@@ -8,6 +10,7 @@ import { configuredEngine, configuredVoices, type Loaded } from '../engines/regi
 import { Slot, type SlotStatus } from './slot.ts';
 import { EventLoopLag } from './event-loop-lag.ts';
 import { VoiceRegistry } from './voices.ts';
+import { EventLoopStallWatch } from '../observability/event-loop-stalls.ts';
 import { getMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import type { Context } from '@opentelemetry/api';
 import type { SessionSink } from '../session/events.ts';
@@ -21,7 +24,7 @@ import { createVoicePipeline } from '../session/voice-pipeline.ts';
 
 export interface Readiness {
   ready: boolean;
-  checks: Record<string, SlotStatus | LlmStatus>;
+  checks: Record<string, SlotStatus | LlmStatus | StoreStatus>;
 }
 
 /**
@@ -39,12 +42,15 @@ export class Runtime {
   readonly llm: LlmProbe;
   readonly store: SessionStore;
   readonly leases: SessionLeases;
+  /** Conversation memory (Postgres or in process), shared by every agent this runtime builds. */
+  readonly memory: Checkpointer;
   readonly sessions: Sessions;
   /** Load shedding and the drain: whether new sessions and spoken turns are taken. */
   readonly admission: Admission;
   readonly #eventLoopLag = new EventLoopLag();
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
+  readonly #stalls: EventLoopStallWatch;
 
   /** `files`: every model the configured engines need, on disk (resolved, and fetched if need be, before start). */
   constructor(config: Config, log: Logger, files: ModelFiles) {
@@ -52,9 +58,11 @@ export class Runtime {
     this.log = log;
     this.#files = files;
     this.metrics = getMetrics();
+    this.#stalls = new EventLoopStallWatch(config.limits.eventLoopStallMs, this.metrics, log);
     this.voices = new VoiceRegistry(configuredVoices(config, files));
     this.llm = new LlmProbe(config.llm);
-    this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
+    this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, { minMs: config.stores.retryMinMs, maxMs: config.stores.retryMaxMs }, log) : new MemorySessionStore();
+    this.memory = createCheckpointer(config, log);
     this.leases = config.redisUrl ? new RedisLeases(config.redisUrl, config.access.sessionLeaseMs, log) : new MemoryLeases();
     this.admission = new Admission(config.admission, {
       eventLoopLagMs: () => this.#eventLoopLag.ms,
@@ -78,18 +86,18 @@ export class Runtime {
     const asr = configuredEngine('asr', config, this.#files);
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
-        const agent = await LangGraphAgent.create(config, signal);
+        const agent = await LangGraphAgent.create(config, this.memory);
         // Best effort and in the background: an LLM server that is down now must not hold up readiness.
         if (config.agent.warmUp) agent.warmUp(signal).catch((err: unknown) => this.log.info({ err: (err as Error).message }, 'agent warm-up skipped'));
         return agent;
-      }),
-      this.vad.load(vad.detail, () => vad.load(context)),
-      this.asr.load(asr.detail, () => asr.load(context)),
+      }, this.log),
+      this.vad.load(vad.detail, () => vad.load(context), this.log),
+      this.asr.load(asr.detail, () => asr.load(context), this.log),
       ...this.voices.all.map((voice) => voice.load(context)),
     ];
     return Promise.all(loads).then(() => {
       const failed = this.#slots().filter((slot) => slot.status.state === 'failed');
-      for (const slot of failed) this.log.error({ dependency: slot.name, error: slot.status.error }, 'dependency failed to load');
+      // Each failed one logged why, and keeps retrying in the background.
       this.log.info({ failed: failed.length }, 'dependencies loaded');
     });
   }
@@ -98,7 +106,10 @@ export class Runtime {
     const checks: Readiness['checks'] = {};
     for (const slot of this.#slots()) checks[slot.name] = slot.status;
     checks.llm = this.llm.status;
-    const ready = this.#slots().every((slot) => slot.ready) && this.llm.status.reachable;
+    const stores = { postgres: this.memory.status(), redis: this.store.status() };
+    for (const [name, status] of Object.entries(stores)) if (status) checks[name] = status;
+    const storesUp = Object.values(stores).every((status) => status?.reachable !== false);
+    const ready = this.#slots().every((slot) => slot.ready) && this.llm.status.reachable && storesUp;
     return { ready, checks };
   }
 
@@ -135,6 +146,7 @@ export class Runtime {
     this.#loading.abort();
     this.llm.stop();
     this.#eventLoopLag.stop();
+    this.#stalls.stop();
     await Promise.all([
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),
@@ -143,6 +155,7 @@ export class Runtime {
       this.store.close(),
       this.leases.close(),
     ]);
+    await this.memory.close();
   }
 
   #slots(): Slot<unknown>[] {

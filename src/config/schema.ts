@@ -33,6 +33,30 @@ const limits = z.strictObject({
   idleTimeoutMs: int(1_000, 3_600_000).default(120_000),
   /** Input audio waiting for the VAD; past it the oldest audio is dropped and the client told. */
   maxBufferedAudioMs: int(100, 60_000).default(5_000),
+  /** Turns one session may start in any minute; past it a turn is refused with `turn_rate_limited`. */
+  maxTurnsPerMinute: int(1, 10_000).default(30),
+  /** A timer late by this much counts as an event-loop stall (`s2s_event_loop_stalls_total`). */
+  eventLoopStallMs: int(20, 60_000).default(250),
+});
+
+const memory = z.strictObject({
+  /**
+   * Conversation history sent to the LLM and kept, in tokens (estimated at 4 characters each): older turns are
+   * dropped whole, never the system prompt. Keep it under the LLM's context minus llm.maxTokens and the prompt.
+   */
+  maxTokens: int(200, 1_000_000).default(6_000),
+  /** Without Postgres: a conversation nobody touched for this long is forgotten. */
+  inMemoryIdleMs: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
+});
+
+/** How the gateway rides out Postgres and Redis outages: it retries for ever, with backoff between these bounds. */
+const stores = z.strictObject({
+  retryMinMs: int(10, 600_000).default(500),
+  retryMaxMs: int(10, 600_000).default(30_000),
+  /** A Postgres query (or connect) that takes longer fails the turn with `memory_unavailable` instead of hanging it. */
+  queryTimeoutMs: int(100, 600_000).default(5_000),
+  /** How often `/ready` checks Postgres. */
+  probeIntervalMs: int(100, 600_000).default(5_000),
 });
 
 /** Who may use a session, from where, and how much: see the README's security section. */
@@ -173,6 +197,8 @@ export const configSchema = z.strictObject({
   models: models.default(models.parse({})),
   embeddings: embeddings.default(embeddings.parse({})),
   knowledge: knowledge.default(knowledge.parse({})),
+  memory: memory.default(memory.parse({})),
+  stores: stores.default(stores.parse({})),
   redisUrl: url.optional(),
   postgresUrl: url.optional(),
   qdrantUrl: url.optional(),

@@ -33,6 +33,19 @@ export const ERROR_CODES = {
   asr_failed: { stage: 'asr', recoverable: true, retryable: false, doc: 'the speech recogniser failed on this utterance' },
   llm_unavailable: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server could not be reached or answered with an error' },
   llm_timeout: { stage: 'agent', recoverable: true, retryable: true, doc: 'the LLM server did not answer in time' },
+  memory_unavailable: {
+    stage: 'agent',
+    recoverable: true,
+    retryable: true,
+    doc: 'conversation memory (Postgres) cannot be reached or timed out; the gateway reconnects by itself',
+  },
+  session_store_unavailable: {
+    stage: 'session',
+    recoverable: true,
+    retryable: true,
+    doc: 'the session store (Redis) cannot be reached; the session went on without its saved settings',
+  },
+  turn_rate_limited: { stage: 'session', recoverable: true, retryable: true, doc: 'more turns than limits.maxTurnsPerMinute in one minute' },
   agent_failed: { stage: 'agent', recoverable: true, retryable: false, doc: 'the agent graph failed' },
   tts_busy: {
     stage: 'tts',
@@ -90,6 +103,8 @@ export type ErrorStage = (typeof ERROR_STAGES)[number];
 /** The codes that end a session. */
 export type SessionEndCode = { [C in ErrorCode]: (typeof ERROR_CODES)[C]['recoverable'] extends false ? C : never }[ErrorCode];
 
+import { redactInternals } from './redact.ts';
+
 export class GatewayError extends Error {
   override name = 'GatewayError';
   readonly code: ErrorCode;
@@ -107,6 +122,11 @@ export class GatewayError extends Error {
   /** The same request may succeed if sent again later. */
   get retryable(): boolean {
     return ERROR_CODES[this.code].retryable;
+  }
+
+  /** The message for clients: without the internal addresses and paths a dependency's error may name. */
+  get publicMessage(): string {
+    return redactInternals(this.message);
   }
 
   get stage(): ErrorStage {

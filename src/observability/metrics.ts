@@ -46,6 +46,7 @@ interface Instruments {
   turns: Counter<'outcome'>;
   interruptions: Counter<'kind'>;
   errors: Counter<'stage' | 'code'>;
+  eventLoopStalls: Counter;
 }
 
 function createInstruments(
@@ -84,6 +85,11 @@ function createInstruments(
       name: 's2s_errors_total',
       help: 'Errors reported to clients, by stage and error code.',
       labelNames: ['stage', 'code'],
+      registers,
+    }),
+    eventLoopStalls: new Counter({
+      name: 's2s_event_loop_stalls_total',
+      help: 'Times the main thread was blocked longer than limits.eventLoopStallMs: every session waited meanwhile.',
       registers,
     }),
   };
@@ -191,6 +197,10 @@ export class GatewayMetrics {
 
   interrupted(kind: InterruptionKind): void {
     for (const set of this.#both) set.interruptions.inc({ kind });
+  }
+
+  eventLoopStalled(): void {
+    for (const set of this.#both) set.eventLoopStalls.inc();
   }
 
   error(code: ErrorCode): void {

@@ -30,10 +30,14 @@ import type { NextTurn, VoiceInput, VoiceInputFactory } from './voice-input.ts';
 /** The limits a session enforces itself. */
 export interface SessionLimits {
   maxTextChars: number;
-  /** Nothing from the client for this long ends the session. */
+  /** Nothing from the client, and no answer from the gateway, for this long ends the session. */
   idleTimeoutMs: number;
   maxSessionMs: number;
+  /** Turns started in any minute; more are refused with `turn_rate_limited`. */
+  maxTurnsPerMinute: number;
 }
+
+const RATE_WINDOW_MS = 60_000;
 
 /** What a session borrows from the gateway: narrow, so tests can hand it fakes. */
 export interface SessionDeps {
@@ -86,6 +90,8 @@ export class Session {
   #memory: Promise<void> = Promise.resolve();
   readonly #idleTimer: NodeJS.Timeout;
   readonly #lifetimeTimer: NodeJS.Timeout;
+  /** When the turns of the last minute started, oldest first. */
+  readonly #turnStarts: number[] = [];
   #closed = false;
   #lease: Lease | undefined;
   readonly #ended = Promise.withResolvers<void>();
@@ -95,7 +101,7 @@ export class Session {
     this.#deps = deps;
     this.#log = deps.log;
     const { idleTimeoutMs, maxSessionMs } = deps.limits;
-    this.#idleTimer = setTimeout(() => void this.end('idle_timeout', `no message for ${idleTimeoutMs} ms`), idleTimeoutMs);
+    this.#idleTimer = setTimeout(() => this.#idle(), idleTimeoutMs);
     this.#lifetimeTimer = setTimeout(() => void this.end('session_too_long', `session longer than ${maxSessionMs} ms`), maxSessionMs);
   }
 
@@ -280,6 +286,15 @@ export class Session {
     this.#ended.resolve();
   }
 
+  /** A client listening to a long answer is not idle: the gateway's own speaking counts as activity. */
+  #idle(): void {
+    if (this.#turn && !this.#turn.ended) {
+      this.#idleTimer.refresh();
+      return;
+    }
+    void this.end('idle_timeout', `no message for ${this.#deps.limits.idleTimeoutMs} ms`);
+  }
+
   /** Whether a command is taken: not after the end; every command counts as the client's activity. */
   #accept(): boolean {
     if (this.#closed) return false;
@@ -297,7 +312,7 @@ export class Session {
     if (this.#started) throw new GatewayError('already_started', `this connection already has session ${sessionLogRef(this.#started.id)}…`);
     const { voices, store, owner } = this.#deps;
     // Ids are the gateway's: a client names one only to resume a session it may resume.
-    const previous = options.sessionId === undefined ? undefined : await store.get(options.sessionId);
+    const previous = options.sessionId === undefined ? undefined : await this.#stored(options.sessionId);
     if (options.sessionId !== undefined && (!previous || !mayResume(previous, owner, options.resumeSecret))) {
       throw new GatewayError('resume_refused', 'no session with that session_id that this client may resume: start a new session without session_id');
     }
@@ -396,8 +411,18 @@ export class Session {
     if (update.instructions !== undefined) started.instructions = update.instructions || undefined;
     if (update.clientTools !== undefined) started.clientTools = update.clientTools;
     if (update.speak !== undefined) started.speak = update.speak;
-    const previous = await this.#deps.store.get(started.id);
+    const previous = await this.#stored(started.id);
     await this.#deps.store.put(started.id, { ...previous, lang: started.lang, voice: named?.name, speech, createdAt: previous?.createdAt ?? Date.now() });
+  }
+
+  /** The session's saved settings; a store that cannot be read is reported and the session goes on without them. */
+  async #stored(id: string) {
+    try {
+      return await this.#deps.store.get(id);
+    } catch (err) {
+      this.#fail(err);
+      return undefined;
+    }
   }
 
   async #remember(started: Started, items: ConversationItem[]): Promise<boolean> {
@@ -442,7 +467,20 @@ export class Session {
     }
   }
 
+  /** Refuses a turn past limits.maxTurnsPerMinute, before it interrupts anything or reaches the agent. */
+  #checkTurnRate(): void {
+    const now = performance.now();
+    while (this.#turnStarts.length > 0 && now - this.#turnStarts[0]! >= RATE_WINDOW_MS) this.#turnStarts.shift();
+    const { maxTurnsPerMinute } = this.#deps.limits;
+    if (this.#turnStarts.length >= maxTurnsPerMinute) {
+      const retryInS = Math.ceil((RATE_WINDOW_MS - (now - this.#turnStarts[0]!)) / 1000);
+      throw new GatewayError('turn_rate_limited', `more than ${maxTurnsPerMinute} turns in a minute; try again in ${retryInS} s`);
+    }
+    this.#turnStarts.push(now);
+  }
+
   #startTurn(started: Started, next: NextTurn, response: RespondOptions = {}): void {
+    this.#checkTurnRate();
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
     this.#releaseSpeech?.();
     const agent = this.#deps.agent();
@@ -490,6 +528,8 @@ export class Session {
     this.#releaseSpeech = release;
     if (release) void turn.finished.then(release);
     this.#memory = turn.finished.then(async (result) => {
+      // The idle clock restarts when the answer ends, not when the client last spoke.
+      if (!this.#closed) this.#idleTimer.refresh();
       if (result.outcome === 'interrupted') await this.#truncate(started.id, result.heardText);
     });
   }

@@ -1,6 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { StoreStatus } from '../contracts/store.ts';
+import { backoffDelayMs, type Backoff } from '../core/backoff.ts';
+import { GatewayError } from '../core/errors.ts';
+import { redactInternals } from '../core/redact.ts';
 
 /** What a reconnecting client gets back when it resumes with its session id. */
 const sessionRecordSchema = z.object({
@@ -23,8 +27,12 @@ const sessionRecordSchema = z.object({
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 export interface SessionStore {
+  /** Throws GatewayError('session_store_unavailable') when the store cannot be read. */
   get(id: string): Promise<SessionRecord | undefined>;
+  /** Never throws: a failed write is logged. */
   put(id: string, record: SessionRecord): Promise<void>;
+  /** Reachability for `/ready`; undefined for a store held in process. */
+  status(): StoreStatus | undefined;
   close(): Promise<void>;
 }
 
@@ -47,22 +55,46 @@ export class MemorySessionStore implements SessionStore {
     if (this.#records.size > MEMORY_MAX_SESSIONS) this.#records.delete(this.#records.keys().next().value as string);
   }
 
+  status(): undefined {
+    return undefined;
+  }
+
   async close(): Promise<void> {}
 }
 
 /**
  * Redis store: sessions resume on any gateway sharing it, and after restarts. Redis trouble never breaks a
- * session: a failed read is a miss, a failed write is logged. A record that does not parse (another version's,
- * or damaged) is a miss too.
+ * session: a failed read is reported (`session_store_unavailable`) and the session starts afresh, a failed write is
+ * logged. A record that does not parse (another version's, or damaged) is a miss. The client reconnects for ever,
+ * with backoff, and every connection error is logged, never thrown.
  */
 export class RedisSessionStore implements SessionStore {
   readonly #redis: Redis;
   readonly #log: Logger;
+  #lastError: string | undefined;
 
-  constructor(url: string, log: Logger) {
+  constructor(url: string, retry: Backoff, log: Logger) {
     this.#log = log;
-    this.#redis = new Redis(url, { lazyConnect: false, connectTimeout: 2_000, commandTimeout: 1_000, maxRetriesPerRequest: 1 });
-    this.#redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+    this.#redis = new Redis(url, {
+      lazyConnect: false,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => backoffDelayMs(retry, attempt),
+    });
+    this.#redis.on('error', (err: Error) => {
+      this.#lastError = redactInternals(err.message);
+      log.warn({ err: this.#lastError }, 'redis error');
+    });
+    this.#redis.on('ready', () => {
+      if (this.#lastError !== undefined) log.info('redis reachable again');
+      this.#lastError = undefined;
+    });
+  }
+
+  status(): StoreStatus {
+    const reachable = this.#redis.status === 'ready';
+    return { reachable, ...(!reachable && { error: this.#lastError ?? this.#redis.status }) };
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -70,8 +102,8 @@ export class RedisSessionStore implements SessionStore {
     try {
       raw = await this.#redis.get(key(id));
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'session lookup failed');
-      return undefined;
+      this.#log.warn({ err: redactInternals((err as Error).message) }, 'session lookup failed');
+      throw new GatewayError('session_store_unavailable', 'the session store is unavailable; the session starts without its saved settings', { cause: err });
     }
     if (!raw) return undefined;
     const parsed = sessionRecordSchema.safeParse(parseJson(raw));
@@ -83,7 +115,7 @@ export class RedisSessionStore implements SessionStore {
     try {
       await this.#redis.set(key(id), JSON.stringify(record), 'EX', TTL_S);
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'session save failed');
+      this.#log.warn({ err: redactInternals((err as Error).message) }, 'session save failed');
     }
   }
 

@@ -177,6 +177,9 @@ class VoicePipeline implements VoiceInput {
   }
 
   async #drain(): Promise<void> {
+    // Yield first: a drain whose chunks yield no samples awaits nothing, and would otherwise run its `finally`
+    // before push() stores it in #draining, leaving a settled promise there for #afterDrain to spin on for good.
+    await Promise.resolve();
     try {
       for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) {
         this.#queuedBytes -= chunk.byteLength;

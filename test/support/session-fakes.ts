@@ -154,7 +154,7 @@ export function fakeSession(deps: Partial<SessionDeps> = {}, voices: FakeSynthes
   const sink = new RecordingSink();
   const agent = new FakeAgent();
   const session = new Session(sink, {
-    limits: { maxTextChars: 1_000, idleTimeoutMs: 60_000, maxSessionMs: 3_600_000 },
+    limits: { maxTextChars: 1_000, idleTimeoutMs: 60_000, maxSessionMs: 3_600_000, maxTurnsPerMinute: 1_000 },
     agent: () => agent,
     voices: fakeVoices(voices),
     store: new MemorySessionStore(),

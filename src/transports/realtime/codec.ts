@@ -238,7 +238,7 @@ export class RealtimeCodec {
     if (status === 'cancelled') details = { type: 'cancelled', reason: this.#cancelRequested ? 'client_cancelled' : 'turn_detected' };
     if (status === 'failed') {
       const error = response.error;
-      details = { type: 'failed', error: error ? { type: errorType(error), code: error.code, message: error.message } : null };
+      details = { type: 'failed', error: error ? { type: errorType(error), code: error.code, message: error.publicMessage } : null };
     }
     const modalities = response.speak ? (this.#dialect === 'ga' ? ['audio'] : ['text', 'audio']) : ['text'];
     return {
@@ -283,5 +283,5 @@ export function errorType(error: GatewayError): string {
 
 /** `eventId` undefined: the channel names the client event being handled, if any. */
 export function errorEvent(error: GatewayError, eventId?: string | null): ServerEvent {
-  return { type: 'error', error: { type: errorType(error), code: error.code, message: error.message, param: undefined, event_id: eventId } };
+  return { type: 'error', error: { type: errorType(error), code: error.code, message: error.publicMessage, param: undefined, event_id: eventId } };
 }

@@ -48,7 +48,7 @@ export function toV1Message(event: SessionEvent): ServerMessage | undefined {
     case 'turn_ended':
       return { type: 'response_end', turn_id: event.turnId, interrupted: event.outcome === 'interrupted', timings: v1Timings(event.timings) };
     case 'error': {
-      const { code, message, recoverable, retryable } = event.error;
+      const { code, publicMessage: message, recoverable, retryable } = event.error;
       return { type: 'error', code, message, recoverable, retryable, ...(event.turnId !== undefined && { turn_id: event.turnId }) };
     }
     // Protocol v1 has no message for these: a turn shows itself by its first token, and clients declare no tools.
