@@ -1,4 +1,4 @@
-import { RemoveMessage, SystemMessage, ToolMessage, isAIMessage, type AIMessage } from '@langchain/core/messages';
+import { RemoveMessage, SystemMessage, isAIMessage, type AIMessage, type ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
