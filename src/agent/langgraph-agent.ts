@@ -1,6 +1,6 @@
 import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, ToolMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
 import { randomUUID } from 'node:crypto';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { REMOVE_ALL_MESSAGES, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { context } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
@@ -10,6 +10,7 @@ import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts
 import { FinishReasons } from './finish-reasons.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
+import { settleToolCalls } from './tool-call-repair.ts';
 import { LlmWatchdog } from './watchdog.ts';
 
 type RunConfig = { configurable: { thread_id: string; lang?: string } };
@@ -46,6 +47,7 @@ export class LangGraphAgent implements Agent {
   async *respond(turn: AgentTurn): AsyncIterable<AgentEvent> {
     const watchdog = new LlmWatchdog(this.#llm, turn.signal);
     try {
+      await this.#settleToolCalls(turn.threadId);
       const configurable: TurnConfigurable & { thread_id: string } = { thread_id: turn.threadId, lang: turn.lang };
       if (turn.instructions) configurable.instructions = turn.instructions;
       if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
@@ -98,8 +100,8 @@ export class LangGraphAgent implements Agent {
 
   async truncateLastAnswer(threadId: string, heardText: string): Promise<void> {
     const config: RunConfig = { configurable: { thread_id: threadId } };
-    const state = await this.#graph.getState(config);
-    const messages = ((state.values as { messages?: BaseMessage[] }).messages ?? []);
+    // An interrupt between a tool call and its result: the call is answered (cancelled) before the heard text follows.
+    const messages = (await this.#settleToolCalls(threadId)) ?? (await this.#messages(config));
     const last = messages.at(-1);
     const lastIsAnswer = last !== undefined && isAIMessage(last) && !last.tool_calls?.length;
     let update: BaseMessage | undefined;
@@ -111,8 +113,26 @@ export class LangGraphAgent implements Agent {
       update = new AIMessage(heardText);
     }
     if (!update) return;
-    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
-    await this.#graph.updateState(config, { messages: [update] }, asNode);
+    await this.#graph.updateState(config, { messages: [update] }, this.#asNode());
+  }
+
+  async #messages(config: RunConfig): Promise<BaseMessage[]> {
+    const state = await this.#graph.getState(config);
+    return (state.values as { messages?: BaseMessage[] }).messages ?? [];
+  }
+
+  /** Makes the thread's memory valid for a strict LLM server (see settleToolCalls); returns the messages if it changed them. */
+  async #settleToolCalls(threadId: string): Promise<BaseMessage[] | undefined> {
+    const config: RunConfig = { configurable: { thread_id: threadId } };
+    const repaired = settleToolCalls(await this.#messages(config));
+    if (!repaired) return undefined;
+    // The reducer only appends or replaces by id; a result belongs right after its call, so the list is rewritten.
+    await this.#graph.updateState(config, { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repaired] }, this.#asNode());
+    return repaired;
+  }
+
+  #asNode(): string | undefined {
+    return MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
   }
 
   async addItems(threadId: string, items: readonly ConversationItem[]): Promise<void> {
@@ -122,8 +142,7 @@ export class LangGraphAgent implements Agent {
       if (item.type === 'assistant_text') return new AIMessage(item.text);
       return new ToolMessage({ tool_call_id: item.callId, content: item.output });
     });
-    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
-    await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, asNode);
+    await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, this.#asNode());
   }
 
   async close(): Promise<void> {
