@@ -48,33 +48,62 @@ export class LangGraphAgent implements Agent {
     const watchdog = new LlmWatchdog(this.#llm, turn.signal);
     try {
       await this.#settleToolCalls(turn.threadId);
-      const configurable: TurnConfigurable & { thread_id: string } = { thread_id: turn.threadId, lang: turn.lang };
+      const configurable: TurnConfigurable = { lang: turn.lang };
       if (turn.instructions) configurable.instructions = turn.instructions;
       if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
       const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
       const finishReasons = new FinishReasons();
-      const stream = await this.#graph.stream(
-        // No new message: the model answers the conversation as it stands (items or a tool output were added).
-        { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] },
-        {
-          streamMode: ['messages', 'updates'],
-          signal: watchdog.signal,
-          configurable,
-          callbacks: [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons],
-        },
-      );
-      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons)) {
-          if (event.type === 'token') watchdog.tokenArrived();
-          yield event;
+      const callbacks = [new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model), finishReasons];
+      const run = async function* (graph: AgentGraph, threadId: string, input: unknown, extra: Record<string, unknown> = {}) {
+        const options = { streamMode: ['messages', 'updates'], signal: watchdog.signal, configurable: { ...configurable, thread_id: threadId }, callbacks, ...extra };
+        for await (const [mode, chunk] of (await graph.stream(input, options)) as AsyncIterable<[string, unknown]>) {
+          for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons)) {
+            if (event.type === 'token') watchdog.tokenArrived();
+            yield event;
+          }
         }
-      }
+      };
+      // No new message: the model answers the conversation as it stands (items or a tool output were added).
+      const input = { messages: turn.text === undefined ? [] : [new HumanMessage(turn.text)] };
+      if (turn.commit) yield* this.#draft(turn.threadId, turn.commit, input, run);
+      else yield* run(this.#graph, turn.threadId, input);
     } catch (err) {
       if (turn.signal.aborted) return;
       throw watchdog.timeoutError() ?? toGatewayError(err);
     } finally {
       watchdog.dispose();
     }
+  }
+
+  /**
+   * A speculative turn runs on a scratch copy of the thread, one graph step at a time, and stops before any step
+   * that follows a tool call: the draft thinks and talks but runs no tool and leaves the thread as it was. On commit
+   * the copy's state becomes the thread's (a checkpoint put, the same for every graph) and the run goes on there,
+   * tools included; on drop, or whatever happens, the copy is deleted.
+   */
+  async *#draft(threadId: string, commit: Promise<boolean>, input: unknown, run: DraftRun): AsyncIterable<AgentEvent> {
+    const saver = this.#saver();
+    const scratch = `${threadId}-draft-${randomUUID()}`;
+    try {
+      await copyLatestCheckpoint(saver, threadId, scratch);
+      for (let next: unknown = input; ; next = null) {
+        yield* run(this.#graph, scratch, next, { interruptAfter: '*' });
+        const state = await this.#graph.getState({ configurable: { thread_id: scratch } });
+        const last = (state.values as { messages?: BaseMessage[] }).messages?.at(-1);
+        const toolCallPending = last !== undefined && isAIMessage(last) && (last.tool_calls?.length ?? 0) > 0;
+        if (toolCallPending || !state.next?.length) break;
+      }
+      if (!(await commit)) return;
+      await copyLatestCheckpoint(saver, scratch, threadId);
+      const state = await this.#graph.getState({ configurable: { thread_id: threadId } });
+      if (state.next?.length) yield* run(this.#graph, threadId, null);
+    } finally {
+      await saver.deleteThread(scratch).catch(() => undefined);
+    }
+  }
+
+  #saver(): BaseCheckpointSaver {
+    return (this.#graph.checkpointer as BaseCheckpointSaver | undefined) ?? this.#checkpointer.saver;
   }
 
   /**
@@ -174,6 +203,17 @@ function toolCallEvents(chunk: unknown, clientToolNames: ReadonlySet<string>, fi
     }
   }
   return events;
+}
+
+type DraftRun = (graph: AgentGraph, threadId: string, input: unknown, extra?: Record<string, unknown>) => AsyncIterable<AgentEvent>;
+
+/** Makes `from`'s latest checkpoint the latest of `to` (messages, pending steps and all); nothing when `from` has none. */
+async function copyLatestCheckpoint(saver: BaseCheckpointSaver, from: string, to: string): Promise<void> {
+  const source = await saver.getTuple({ configurable: { thread_id: from } });
+  if (!source) return;
+  const target = await saver.getTuple({ configurable: { thread_id: to } });
+  const config = { configurable: { thread_id: to, checkpoint_ns: '', ...(target && { checkpoint_id: target.checkpoint.id }) } };
+  await saver.put(config, source.checkpoint, source.metadata ?? { source: 'update', step: -1, parents: {} }, source.checkpoint.channel_versions);
 }
 
 /** Maps what the OpenAI client and LangGraph throw to the gateway's codes. */

@@ -20,9 +20,10 @@ import { checkOutputRate, chooseVoice, mergeSpeech } from './voice-choice.ts';
 import { transcribeRecording } from './recording.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
+import type { PhraseChunkerOptions } from '../stages/chunker/chunker.ts';
 import { Turn } from './turn.ts';
 import type { InterruptionKind } from '../observability/metrics.ts';
-import type { NextTurn, VoiceInput, VoiceInputFactory } from './voice-input.ts';
+import type { NextTurn, Speculation, VoiceInput, VoiceInputFactory } from './voice-input.ts';
 
 /** The limits a session enforces itself. */
 export interface SessionLimits {
@@ -35,6 +36,8 @@ export interface SessionLimits {
 /** What a session borrows from the gateway: narrow, so tests can hand it fakes. */
 export interface SessionDeps {
   limits: SessionLimits;
+  /** How answers are cut into phrases for synthesis (the first phrase's clause rule). */
+  chunker?: PhraseChunkerOptions;
   /** The loaded agent, or GatewayError('model_not_ready'). */
   agent(): Agent;
   voices: Voices;
@@ -71,6 +74,8 @@ export class Session {
   #log: Logger;
   #started: Started | undefined;
   #turn: Turn | undefined;
+  /** A draft turn started during the user's pause, until it is committed or dropped. */
+  #draft: Turn | undefined;
   /** Conversation-memory updates of earlier turns; a turn starts after them so memory stays in order. */
   #memory: Promise<void> = Promise.resolve();
   readonly #idleTimer: NodeJS.Timeout;
@@ -247,6 +252,7 @@ export class Session {
   async end(code?: SessionEndCode, message = ''): Promise<void> {
     if (this.#closed) return this.#memory;
     this.#closed = true;
+    this.#draft?.drop();
     this.#turn?.interrupt();
     if (code) {
       this.#log.info({ reason: code }, 'session ended by the gateway');
@@ -318,6 +324,7 @@ export class Session {
       bargeIn: () => {
         if (this.#started?.turnTaking.bargeIn !== false) this.#interrupt('barge_in');
       },
+      speculate: (next) => this.#speculate(next),
       utterance: (next) => this.#utterance(next),
       error: (error) => this.#error(error),
     });
@@ -386,6 +393,40 @@ export class Session {
     this.#beginTurn(started, next);
   }
 
+  /**
+   * Starts a draft of the turn a pause may end in: it thinks and synthesises its first phrase but sends and remembers
+   * nothing until committed. Not while an answer is running (a draft must not cut it off before the user surely
+   * finished) nor when utterances only join the conversation.
+   */
+  #speculate(next: NextTurn): Speculation | undefined {
+    const started = this.#started;
+    if (!started || this.#closed || !started.turnTaking.autoRespond || next.text === undefined) return undefined;
+    if (this.#turn && !this.#turn.ended) return undefined;
+    this.#draft?.drop();
+    let draft: Turn;
+    try {
+      draft = this.#createTurn(started, next, {}, true);
+    } catch {
+      // The agent or voice is not loaded: the final transcript's own turn says so.
+      return undefined;
+    }
+    this.#draft = draft;
+    return {
+      commit: (timings) => {
+        if (this.#draft !== draft || this.#closed) return;
+        this.#draft = undefined;
+        if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
+        this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
+        draft.commit(timings);
+        this.#adopt(started, draft);
+      },
+      drop: () => {
+        if (this.#draft === draft) this.#draft = undefined;
+        draft.drop();
+      },
+    };
+  }
+
   /** Starts a turn, or says why it cannot start (the agent or the voice not loaded) and closes its span. */
   #beginTurn(started: Started, next: NextTurn, response?: RespondOptions): void {
     try {
@@ -397,14 +438,21 @@ export class Session {
   }
 
   #startTurn(started: Started, next: NextTurn, response: RespondOptions = {}): void {
+    this.#draft?.drop();
+    this.#draft = undefined;
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
+    const turn = this.#createTurn(started, next, response, false);
+    this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
+    this.#adopt(started, turn);
+  }
+
+  #createTurn(started: Started, next: NextTurn, response: RespondOptions, speculative: boolean): Turn {
     const agent = this.#deps.agent();
     const lang = next.lang ?? started.lang;
     const synthesizer = (started.voice ?? this.#deps.voices.select(lang)).synthesizer();
     const { speaker, speed, engineOptions } = started.speech;
     const ready = this.#memory;
-    this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
-    const turn = Turn.start(
+    return Turn.start(
       {
         id: next.id,
         threadId: started.id,
@@ -415,6 +463,7 @@ export class Session {
         clientTools: started.clientTools,
         startedAt: next.startedAt,
         source: next.source,
+        speculative,
         ...(next.timings && { timings: next.timings }),
       },
       {
@@ -431,8 +480,13 @@ export class Session {
         output: started.output,
         telemetry: next.telemetry,
         onError: (error) => this.#deps.telemetry.error(error.code),
+        ...(this.#deps.chunker && { chunker: this.#deps.chunker }),
       },
     );
+  }
+
+  /** The running turn: the one barge-in and interrupts stop, whose end memory waits for. */
+  #adopt(started: Started, turn: Turn): void {
     this.#turn = turn;
     this.#memory = turn.finished.then(async (result) => {
       if (result.outcome === 'interrupted') await this.#truncate(started.id, result.heardText);
