@@ -163,6 +163,13 @@ export class GatewayMetrics {
     return new GatewayMetrics(createInstruments(openMetricsRegistry, true), createInstruments(new Registry(), false));
   }
 
+  /** Draft turns so far, by outcome (the bench reports them). */
+  async speculations(): Promise<Record<SpeculationOutcome, number>> {
+    const counts: Record<SpeculationOutcome, number> = { committed: 0, dropped: 0 };
+    for (const { labels, value } of (await this.#plain.speculativeTurns.get()).values) counts[labels.outcome as SpeculationOutcome] += value;
+    return counts;
+  }
+
   /** Latencies take the trace of the span active in `ctx` (default: the active context) as their exemplar. */
   observeStage(stage: Stage, seconds: number, ctx: Context = context.active()): void {
     this.#observe('stageDuration', seconds, { stage }, ctx);
