@@ -413,12 +413,13 @@ export class Session {
     this.#draft = draft;
     return {
       commit: (timings) => {
-        if (this.#draft !== draft || this.#closed) return;
+        if (this.#draft !== draft || this.#closed) return false;
         this.#draft = undefined;
         if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
         this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
         draft.commit(timings);
         this.#adopt(started, draft);
+        return true;
       },
       drop: () => {
         if (this.#draft === draft) this.#draft = undefined;

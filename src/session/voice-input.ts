@@ -36,7 +36,8 @@ export interface VoiceInputHandlers {
 
 /** A draft turn in flight: it becomes the answer, or it is forgotten. */
 export interface Speculation {
-  commit(timings: TurnTimings): void;
+  /** False when the draft is gone (new input replaced it): the utterance then starts a turn as usual. */
+  commit(timings: TurnTimings): boolean;
   drop(): void;
 }
 

@@ -455,13 +455,12 @@ class VoicePipeline implements VoiceInput {
       telemetry.ended('empty', timings, {});
       return true;
     }
-    if (result.speculation) {
-      result.speculation.commit(timings);
-      return true;
-    }
-    // The session started no draft (it only remembers utterances): the transcript goes on as any final.
+    if (result.speculation?.commit(timings)) return true;
+    // No draft turn (the session only remembers utterances, or new input replaced the draft, whose span has ended):
+    // the transcript goes on as any final.
     const lang = this.#detectedLang(result.detected);
-    await this.#handlers.utterance({ id: utterance.turnId, text: result.text, startedAt: speechEndedAt, timings, telemetry, source: 'voice', ...(lang && { lang }) });
+    const turnTelemetry = result.speculation ? this.#deps.telemetry.turn(utterance.turnId, speechEndedAt) : telemetry;
+    await this.#handlers.utterance({ id: utterance.turnId, text: result.text, startedAt: speechEndedAt, timings, telemetry: turnTelemetry, source: 'voice', ...(lang && { lang }) });
     return true;
   }
 
