@@ -19,18 +19,19 @@ const gateway = await startTestGateway({ llm: { baseUrl: llmUrl } });
 const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 loop.enable();
 
-let window = openWindow();
+let window = await openWindow();
 const rssTimer = setInterval(() => {
   window.rssPeak = Math.max(window.rssPeak, process.memoryUsage.rss());
 }, RSS_SAMPLE_MS);
 
-function openWindow() {
+async function openWindow() {
   loop.reset();
   const rss = process.memoryUsage.rss();
-  return { at: performance.now(), cpu: process.cpuUsage(), rssStart: rss, rssPeak: rss };
+  return { at: performance.now(), cpu: process.cpuUsage(), rssStart: rss, rssPeak: rss, drafts: await gateway.runtime.metrics.speculations() };
 }
 
-function sample(): ServerSample {
+async function sample(): Promise<ServerSample> {
+  const drafts = await gateway.runtime.metrics.speculations();
   const cpu = process.cpuUsage(window.cpu);
   const rss = process.memoryUsage.rss();
   const lagMs = (q: number) => Math.max(0, loop.percentile(q) / 1e6 - LOOP_RESOLUTION_MS);
@@ -41,6 +42,7 @@ function sample(): ServerSample {
     rssPeakMiB: Math.max(window.rssPeak, rss) / 2 ** 20,
     heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
     loopLagMs: { p50: lagMs(50), p99: lagMs(99), max: Math.max(0, loop.max / 1e6 - LOOP_RESOLUTION_MS) },
+    drafts: { committed: drafts.committed - window.drafts.committed, dropped: drafts.dropped - window.drafts.dropped },
   };
 }
 
@@ -48,10 +50,10 @@ process.on('message', (request: GatewayRequest) => {
   void (async (): Promise<GatewayReply> => {
     switch (request.type) {
       case 'mark':
-        window = openWindow();
+        window = await openWindow();
         return { id: request.id, type: 'marked' };
       case 'measure':
-        return { id: request.id, type: 'measured', sample: sample() };
+        return { id: request.id, type: 'measured', sample: await sample() };
       case 'close':
         clearInterval(rssTimer);
         loop.disable();

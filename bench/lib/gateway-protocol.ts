@@ -10,6 +10,8 @@ export interface ServerSample {
   heapUsedMiB: number;
   /** How late the event loop ran a timer: percentiles over the window, in ms. */
   loopLagMs: { p50: number; p99: number; max: number };
+  /** Speculative (draft) turns since the mark: committed at the endpoint, or dropped when speech resumed. */
+  drafts: { committed: number; dropped: number };
 }
 
 export type GatewayRequest = { id: number; type: 'mark' } | { id: number; type: 'measure' } | { id: number; type: 'close' };

@@ -51,6 +51,7 @@ export interface PhaseResult {
     rssPeakMiB: number;
     rssPerSessionMiB: number;
     loopLagMs: { p50: number; p99: number; max: number };
+    drafts: { committed: number; dropped: number };
   };
   /** Event-loop lag of the bench process (clients and LLM stand-in), which the client-side figures carry. */
   clientLoopLagMs: { p50: number; p99: number; max: number };
@@ -128,6 +129,7 @@ function summarizePhase(scenario: Scenario, sessions: number, turns: number, sam
       rssPeakMiB: server.rssPeakMiB,
       rssPerSessionMiB: (server.rssPeakMiB - server.rssStartMiB) / sessions,
       loopLagMs: server.loopLagMs,
+      drafts: server.drafts,
     },
   };
 }

@@ -73,6 +73,7 @@ export function renderPhase(phase: PhaseResult): string {
     `gateway process: ${cell(server.cpuCores, 2)} cores busy (${cell(server.cpuCoresPerSession * 100, 1)} % of a core per session), ` +
       `RSS ${cell(server.rssStartMiB, 0)} -> peak ${cell(server.rssPeakMiB, 0)} MiB (${cell(server.rssPerSessionMiB, 2)} MiB per session), ` +
       `event-loop lag p50 ${cell(server.loopLagMs.p50)} / p99 ${cell(server.loopLagMs.p99)} / max ${cell(server.loopLagMs.max)} ms`,
+    `speculative drafts: ${server.drafts.committed} committed, ${server.drafts.dropped} dropped`,
     `bench process (clients, LLM stand-in): event-loop lag p50 ${cell(phase.clientLoopLagMs.p50)} / p99 ${cell(phase.clientLoopLagMs.p99)} / max ${cell(phase.clientLoopLagMs.max)} ms`,
     ...Object.entries(phase.failures).map(([message, count]) => `  failed x${count}: ${message}`),
   ].join('\n');

@@ -1,6 +1,6 @@
 import { AIMessage, AIMessageChunk, HumanMessage, RemoveMessage, ToolMessage, isAIMessage, type BaseMessage } from '@langchain/core/messages';
 import { randomUUID } from 'node:crypto';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { REMOVE_ALL_MESSAGES, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { context } from '@opentelemetry/api';
 import type { Config } from '../config/schema.ts';
 import { GatewayError } from '../core/errors.ts';
@@ -13,6 +13,7 @@ import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
 import { ToolTracingHandler } from './tool-tracing.ts';
+import { settleToolCalls } from './tool-call-repair.ts';
 import { LlmWatchdog } from './watchdog.ts';
 
 type RunConfig = { configurable: { thread_id: string; lang?: string } };
@@ -49,33 +50,29 @@ export class LangGraphAgent implements Agent {
     const watchdog = new LlmWatchdog(this.#llm, turn.signal);
     let userMessage: HumanMessage | undefined;
     try {
-      const configurable: TurnConfigurable & { thread_id: string } = { thread_id: turn.threadId, lang: turn.lang };
+      await this.#settleToolCalls(turn.threadId);
+      const configurable: TurnConfigurable = { lang: turn.lang };
       if (turn.instructions) configurable.instructions = turn.instructions;
       if (turn.clientTools?.length) configurable.clientTools = turn.clientTools;
       const clientToolNames = new Set(turn.clientTools?.map((t) => t.name));
       const finishReasons = new FinishReasons();
       const builtInCalls = new Map<string, { name: string; args: unknown }>();
-      userMessage = turn.text === undefined ? undefined : new HumanMessage({ content: turn.text, id: randomUUID() });
-      const stream = await this.#graph.stream(
-        // No new message: the model answers the conversation as it stands (items or a tool output were added).
-        { messages: userMessage ? [userMessage] : [] },
-        {
-          streamMode: ['messages', 'updates'],
-          signal: watchdog.signal,
-          configurable,
-          callbacks: [
-            new LlmTracingHandler(turn.traceContext ?? context.active(), this.#llm.model),
-            new ToolTracingHandler(turn.traceContext ?? context.active()),
-            finishReasons,
-          ],
-        },
-      );
-      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons, builtInCalls)) {
-          if (event.type === 'token') watchdog.tokenArrived();
-          yield event;
+      const traceContext = turn.traceContext ?? context.active();
+      const callbacks = [new LlmTracingHandler(traceContext, this.#llm.model), new ToolTracingHandler(traceContext), finishReasons];
+      const run = async function* (graph: AgentGraph, threadId: string, input: unknown, extra: Record<string, unknown> = {}) {
+        const options = { streamMode: ['messages', 'updates'], signal: watchdog.signal, configurable: { ...configurable, thread_id: threadId }, callbacks, ...extra };
+        for await (const [mode, chunk] of (await graph.stream(input, options)) as AsyncIterable<[string, unknown]>) {
+          for (const event of mode === 'messages' ? tokenEvents(chunk) : toolCallEvents(chunk, clientToolNames, finishReasons, builtInCalls)) {
+            if (event.type === 'token') watchdog.tokenArrived();
+            yield event;
+          }
         }
-      }
+      };
+      // No new message: the model answers the conversation as it stands (items or a tool output were added).
+      userMessage = turn.text === undefined ? undefined : new HumanMessage({ content: turn.text, id: randomUUID() });
+      const input = { messages: userMessage ? [userMessage] : [] };
+      if (turn.commit) yield* this.#draft(turn.threadId, turn.commit, input, run);
+      else yield* run(this.#graph, turn.threadId, input);
     } catch (err) {
       if (turn.signal.aborted) return;
       const error = watchdog.timeoutError() ?? toGatewayError(err);
@@ -84,6 +81,37 @@ export class LangGraphAgent implements Agent {
     } finally {
       watchdog.dispose();
     }
+  }
+
+  /**
+   * A speculative turn runs on a scratch copy of the thread, one graph step at a time, and stops before any step
+   * that follows a tool call: the draft thinks and talks but runs no tool and leaves the thread as it was. On commit
+   * the copy's state becomes the thread's (a checkpoint put, the same for every graph) and the run goes on there,
+   * tools included; on drop, or whatever happens, the copy is deleted.
+   */
+  async *#draft(threadId: string, commit: Promise<boolean>, input: unknown, run: DraftRun): AsyncIterable<AgentEvent> {
+    const saver = this.#saver();
+    const scratch = `${threadId}-draft-${randomUUID()}`;
+    try {
+      await copyLatestCheckpoint(saver, threadId, scratch);
+      for (let next: unknown = input; ; next = null) {
+        yield* run(this.#graph, scratch, next, { interruptAfter: '*' });
+        const state = await this.#graph.getState({ configurable: { thread_id: scratch } });
+        const last = (state.values as { messages?: BaseMessage[] }).messages?.at(-1);
+        const toolCallPending = last !== undefined && isAIMessage(last) && (last.tool_calls?.length ?? 0) > 0;
+        if (toolCallPending || !state.next?.length) break;
+      }
+      if (!(await commit)) return;
+      await copyLatestCheckpoint(saver, scratch, threadId);
+      const state = await this.#graph.getState({ configurable: { thread_id: threadId } });
+      if (state.next?.length) yield* run(this.#graph, threadId, null);
+    } finally {
+      await saver.deleteThread(scratch).catch(() => undefined);
+    }
+  }
+
+  #saver(): BaseCheckpointSaver {
+    return (this.#graph.checkpointer as BaseCheckpointSaver | undefined) ?? this.#checkpointer.saver;
   }
 
   /**
@@ -128,8 +156,8 @@ export class LangGraphAgent implements Agent {
 
   async truncateLastAnswer(threadId: string, heardText: string): Promise<void> {
     const config: RunConfig = { configurable: { thread_id: threadId } };
-    const state = await this.#graph.getState(config);
-    const messages = ((state.values as { messages?: BaseMessage[] }).messages ?? []);
+    // An interrupt between a tool call and its result: the call is answered (cancelled) before the heard text follows.
+    const messages = (await this.#settleToolCalls(threadId)) ?? (await this.#messages(config));
     const last = messages.at(-1);
     const lastIsAnswer = last !== undefined && isAIMessage(last) && !last.tool_calls?.length;
     let update: BaseMessage | undefined;
@@ -141,8 +169,26 @@ export class LangGraphAgent implements Agent {
       update = new AIMessage(heardText);
     }
     if (!update) return;
-    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
-    await this.#graph.updateState(config, { messages: [update] }, asNode);
+    await this.#graph.updateState(config, { messages: [update] }, this.#asNode());
+  }
+
+  async #messages(config: RunConfig): Promise<BaseMessage[]> {
+    const state = await this.#graph.getState(config);
+    return (state.values as { messages?: BaseMessage[] }).messages ?? [];
+  }
+
+  /** Makes the thread's memory valid for a strict LLM server (see settleToolCalls); returns the messages if it changed them. */
+  async #settleToolCalls(threadId: string): Promise<BaseMessage[] | undefined> {
+    const config: RunConfig = { configurable: { thread_id: threadId } };
+    const repaired = settleToolCalls(await this.#messages(config));
+    if (!repaired) return undefined;
+    // The reducer only appends or replaces by id; a result belongs right after its call, so the list is rewritten.
+    await this.#graph.updateState(config, { messages: [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...repaired] }, this.#asNode());
+    return repaired;
+  }
+
+  #asNode(): string | undefined {
+    return MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
   }
 
   async addItems(threadId: string, items: readonly ConversationItem[]): Promise<void> {
@@ -152,8 +198,7 @@ export class LangGraphAgent implements Agent {
       if (item.type === 'assistant_text') return new AIMessage(item.text);
       return new ToolMessage({ tool_call_id: item.callId, content: item.output });
     });
-    const asNode = MODEL_NODE in (this.#graph.nodes ?? {}) ? MODEL_NODE : undefined;
-    await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, asNode);
+    await this.#graph.updateState({ configurable: { thread_id: threadId } }, { messages }, this.#asNode());
   }
 
   async close(): Promise<void> {
@@ -205,6 +250,17 @@ function toolCallEvents(
     }
   }
   return events;
+}
+
+type DraftRun = (graph: AgentGraph, threadId: string, input: unknown, extra?: Record<string, unknown>) => AsyncIterable<AgentEvent>;
+
+/** Makes `from`'s latest checkpoint the latest of `to` (messages, pending steps and all); nothing when `from` has none. */
+async function copyLatestCheckpoint(saver: BaseCheckpointSaver, from: string, to: string): Promise<void> {
+  const source = await saver.getTuple({ configurable: { thread_id: from } });
+  if (!source) return;
+  const target = await saver.getTuple({ configurable: { thread_id: to } });
+  const config = { configurable: { thread_id: to, checkpoint_ns: '', ...(target && { checkpoint_id: target.checkpoint.id }) } };
+  await saver.put(config, source.checkpoint, source.metadata ?? { source: 'update', step: -1, parents: {} }, source.checkpoint.channel_versions);
 }
 
 /** Maps what the OpenAI client and LangGraph throw to the gateway's codes. */

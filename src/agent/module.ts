@@ -5,7 +5,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 /** The part of a compiled LangGraph graph the gateway uses. */
 export interface AgentGraph {
   stream(input: unknown, options: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
-  getState(config: Record<string, unknown>): Promise<{ values: unknown }>;
+  getState(config: Record<string, unknown>): Promise<{ values: unknown; next?: readonly string[] }>;
   updateState(config: Record<string, unknown>, values: unknown, asNode?: string): Promise<unknown>;
   nodes?: Record<string, unknown>;
   checkpointer?: unknown;

@@ -121,9 +121,13 @@ export class Runtime {
       bargeInMinSpeechMs: config.vad.bargeInMinSpeechMs,
       partialIntervalMs: config.asr.partialIntervalMs,
       maxBufferedAudioMs: config.limits.maxBufferedAudioMs,
+      speculativeAfterMs: config.turns.speculativeAfterMs,
+      adaptiveSilence: config.turns.adaptiveEndpointing ? config.turns : undefined,
+      bargeInConfirm: config.turns.bargeIn,
     };
     return new Session(sink, {
       limits: config.limits,
+      chunker: { firstMinUnits: config.turns.firstPhraseMinWords },
       agent: () => this.agent.get(),
       voices: this.voices,
       store: this.store,

@@ -177,6 +177,23 @@ const knowledge = z.strictObject({
   chunkChars: int(200, 8_000).default(1_000),
 });
 
+/** Turn-taking beyond the VAD's silence window (README "Turn-taking"). */
+const turns = z.strictObject({
+  /** Silence after which the agent starts a draft answer that is sent only if the endpoint follows; 0: off. */
+  speculativeAfterMs: int(0, 10_000).default(200),
+  /** Silence needed depends on how finished the transcript looks, between these bounds; vad.minSilenceMs otherwise. */
+  adaptiveEndpointing: bool.default(false),
+  completeSilenceMs: int(32, 10_000).default(300),
+  hesitantSilenceMs: int(32, 10_000).default(1_200),
+  /** 'vad': any speech past vad.bargeInMinSpeechMs interrupts; 'transcript': not a backchannel ("uh-huh", "嗯"). */
+  bargeIn: z.enum(['vad', 'transcript']).default('vad'),
+  /** The first phrase of an answer may end at a clause boundary (a comma, or before "and", "but", ...) from this many words. */
+  firstPhraseMinWords: int(1, 100).default(4),
+}).refine((t) => t.completeSilenceMs <= t.hesitantSilenceMs, {
+  message: 'turns.completeSilenceMs (S2S_TURNS_COMPLETE_SILENCE_MS) must not exceed turns.hesitantSilenceMs (S2S_TURNS_HESITANT_SILENCE_MS)',
+  path: ['completeSilenceMs'],
+});
+
 const models = z.strictObject({
   dir: z.string().min(1).default('./models'),
   mirror: url.optional(),
@@ -194,6 +211,7 @@ export const configSchema = z.strictObject({
   tts: engineSection(engines.tts),
   llm: llm.default(llm.parse({})),
   agent: agent.default(agent.parse({})),
+  turns: turns.default(turns.parse({})),
   models: models.default(models.parse({})),
   embeddings: embeddings.default(embeddings.parse({})),
   knowledge: knowledge.default(knowledge.parse({})),

@@ -50,6 +50,11 @@ export interface AgentTurn {
   instructions?: string | undefined;
   /** Offered to the model beside the agent's own tools. */
   clientTools?: readonly ClientTool[] | undefined;
+  /**
+   * Present on a speculative (draft) turn: the agent may think and stream tokens, but writes no memory and runs no
+   * tool until this resolves true; false means the draft was dropped (its signal aborts too).
+   */
+  commit?: Promise<boolean> | undefined;
   /** The agent span's context, so the LLM calls inside become its children. */
   traceContext?: Context;
 }

@@ -16,6 +16,9 @@ export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
 
 const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
 export type InterruptionKind = (typeof INTERRUPTION_KINDS)[number];
+const SPECULATION_OUTCOMES = ['committed', 'dropped'] as const;
+/** What became of a speculative (draft) turn: committed when the endpoint was confirmed, dropped when the user spoke on. */
+export type SpeculationOutcome = (typeof SPECULATION_OUTCOMES)[number];
 
 /**
  * Histogram upper bounds in seconds for every latency: from 10 ms (a VAD endpoint, a cached phrase) to 10 s (a cold
@@ -45,6 +48,7 @@ interface Instruments {
   activeSessions: Gauge;
   turns: Counter<'outcome'>;
   interruptions: Counter<'kind'>;
+  speculativeTurns: Counter<'outcome'>;
   errors: Counter<'stage' | 'code'>;
   eventLoopStalls: Counter;
 }
@@ -81,6 +85,12 @@ function createInstruments(
       labelNames: ['kind'],
       registers,
     }),
+    speculativeTurns: new Counter({
+      name: 's2s_speculative_turns_total',
+      help: 'Draft turns started during a pause, by outcome: committed at the endpoint or dropped when speech resumed.',
+      labelNames: ['outcome'],
+      registers,
+    }),
     errors: new Counter({
       name: 's2s_errors_total',
       help: 'Errors reported to clients, by stage and error code.',
@@ -97,6 +107,7 @@ function createInstruments(
   for (const stage of STAGES) instruments.stageDuration.zero({ stage });
   for (const outcome of TURN_OUTCOMES) instruments.turns.inc({ outcome }, 0);
   for (const kind of INTERRUPTION_KINDS) instruments.interruptions.inc({ kind }, 0);
+  for (const outcome of SPECULATION_OUTCOMES) instruments.speculativeTurns.inc({ outcome }, 0);
   // A counter that first appears at 1 reads as no increase to rate(): every error must start from 0.
   // Each code happens at one stage, so only those pairs exist.
   for (const [code, { stage }] of Object.entries(ERROR_CODES)) instruments.errors.inc({ stage, code }, 0);
@@ -158,6 +169,13 @@ export class GatewayMetrics {
     return new GatewayMetrics(createInstruments(openMetricsRegistry, true), createInstruments(new Registry(), false));
   }
 
+  /** Draft turns so far, by outcome (the bench reports them). */
+  async speculations(): Promise<Record<SpeculationOutcome, number>> {
+    const counts: Record<SpeculationOutcome, number> = { committed: 0, dropped: 0 };
+    for (const { labels, value } of (await this.#plain.speculativeTurns.get()).values) counts[labels.outcome as SpeculationOutcome] += value;
+    return counts;
+  }
+
   /** Latencies take the trace of the span active in `ctx` (default: the active context) as their exemplar. */
   observeStage(stage: Stage, seconds: number, ctx: Context = context.active()): void {
     this.#observe('stageDuration', seconds, { stage }, ctx);
@@ -201,6 +219,10 @@ export class GatewayMetrics {
 
   eventLoopStalled(): void {
     for (const set of this.#both) set.eventLoopStalls.inc();
+  }
+
+  speculation(outcome: SpeculationOutcome): void {
+    for (const set of this.#both) set.speculativeTurns.inc({ outcome });
   }
 
   error(code: ErrorCode): void {

@@ -36,6 +36,8 @@ export const ATTR = {
   turnId: 's2s.turn.id',
   /** A TurnOutcome of metrics.ts. */
   turnOutcome: 's2s.turn.outcome',
+  /** A SpeculationOutcome of metrics.ts, on a turn that began as a draft. */
+  turnSpeculation: 's2s.turn.speculation',
   lang: 's2s.lang',
   ttsVoice: 's2s.tts.voice',
   audioSeconds: 's2s.audio.seconds',

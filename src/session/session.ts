@@ -23,9 +23,10 @@ import type { Lease, SessionLeases } from './leases.ts';
 import { mayResume, newResumeSecret, newSessionId, sessionLogRef } from './ownership.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
+import type { PhraseChunkerOptions } from '../stages/chunker/chunker.ts';
 import { Turn } from './turn.ts';
 import type { InterruptionKind } from '../observability/metrics.ts';
-import type { NextTurn, VoiceInput, VoiceInputFactory } from './voice-input.ts';
+import type { NextTurn, Speculation, VoiceInput, VoiceInputFactory } from './voice-input.ts';
 
 /** The limits a session enforces itself. */
 export interface SessionLimits {
@@ -42,6 +43,8 @@ const RATE_WINDOW_MS = 60_000;
 /** What a session borrows from the gateway: narrow, so tests can hand it fakes. */
 export interface SessionDeps {
   limits: SessionLimits;
+  /** How answers are cut into phrases for synthesis (the first phrase's clause rule). */
+  chunker?: PhraseChunkerOptions;
   /** The loaded agent, or GatewayError('model_not_ready'). */
   agent(): Agent;
   voices: Voices;
@@ -86,6 +89,10 @@ export class Session {
   #turn: Turn | undefined;
   /** Gives back the running turn's synthesis slot: when it finishes, or at once when it is interrupted. */
   #releaseSpeech: Release | undefined;
+  /** Each turn's synthesis slot, given back when the turn finishes (or at once when it is interrupted). */
+  readonly #speechSlots = new WeakMap<Turn, Release>();
+  /** A draft turn started during the user's pause, until it is committed or dropped. */
+  #draft: Turn | undefined;
   /** Conversation-memory updates of earlier turns; a turn starts after them so memory stays in order. */
   #memory: Promise<void> = Promise.resolve();
   readonly #idleTimer: NodeJS.Timeout;
@@ -271,6 +278,7 @@ export class Session {
   async end(code?: SessionEndCode, message = ''): Promise<void> {
     if (this.#closed) return this.#memory;
     this.#closed = true;
+    this.#draft?.drop();
     this.#turn?.interrupt();
     if (code) {
       this.#log.info({ reason: code }, 'session ended by the gateway');
@@ -373,6 +381,7 @@ export class Session {
       bargeIn: () => {
         if (this.#started?.turnTaking.bargeIn !== false) this.#interrupt('barge_in');
       },
+      speculate: (next) => this.#speculate(next),
       utterance: (next) => this.#utterance(next),
       error: (error) => {
         // The recogniser's failures lose an utterance: a failed turn, as much as one the agent or the voice fails.
@@ -455,6 +464,41 @@ export class Session {
     this.#beginTurn(started, next);
   }
 
+  /**
+   * Starts a draft of the turn a pause may end in: it thinks and synthesises its first phrase but sends and remembers
+   * nothing until committed. Not while an answer is running (a draft must not cut it off before the user surely
+   * finished) nor when utterances only join the conversation.
+   */
+  #speculate(next: NextTurn): Speculation | undefined {
+    const started = this.#started;
+    if (!started || this.#closed || !started.turnTaking.autoRespond || next.text === undefined) return undefined;
+    if (this.#turn && !this.#turn.ended) return undefined;
+    this.#draft?.drop();
+    let draft: Turn;
+    try {
+      draft = this.#createTurn(started, next, {}, true);
+    } catch {
+      // The agent or voice is not loaded: the final transcript's own turn says so.
+      return undefined;
+    }
+    this.#draft = draft;
+    return {
+      commit: (timings) => {
+        if (this.#draft !== draft || this.#closed) return false;
+        this.#draft = undefined;
+        if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
+        this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
+        draft.commit(timings);
+        this.#adopt(started, draft);
+        return true;
+      },
+      drop: () => {
+        if (this.#draft === draft) this.#draft = undefined;
+        draft.drop();
+      },
+    };
+  }
+
   /** Starts a turn, or says why it cannot start (the agent or the voice not loaded) and closes its span. */
   #beginTurn(started: Started, next: NextTurn, response?: RespondOptions): void {
     try {
@@ -481,8 +525,16 @@ export class Session {
 
   #startTurn(started: Started, next: NextTurn, response: RespondOptions = {}): void {
     this.#checkTurnRate();
+    this.#draft?.drop();
+    this.#draft = undefined;
     if (this.#turn && !this.#turn.ended) this.#interrupt('new_input');
-    this.#releaseSpeech?.();
+    const turn = this.#createTurn(started, next, response, false);
+    this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
+    this.#adopt(started, turn);
+  }
+
+  /** A turn (or a draft), holding a synthesis slot while it may speak. */
+  #createTurn(started: Started, next: NextTurn, response: RespondOptions, speculative: boolean): Turn {
     const agent = this.#deps.agent();
     const lang = next.lang ?? started.lang;
     const synthesizer = (started.voice ?? this.#deps.voices.select(lang)).synthesizer();
@@ -491,7 +543,6 @@ export class Session {
     // Before the LLM is called: a turn that could not be spoken is refused now rather than failed after the answer.
     const release = speak ? this.#deps.reserveSpeech() : undefined;
     const ready = this.#memory;
-    this.#emit({ type: 'turn_started', turnId: next.id, source: next.source });
     const turn = Turn.start(
       {
         id: next.id,
@@ -503,6 +554,7 @@ export class Session {
         clientTools: started.clientTools,
         startedAt: next.startedAt,
         source: next.source,
+        speculative,
         ...(next.timings && { timings: next.timings }),
       },
       {
@@ -522,11 +574,20 @@ export class Session {
           this.#deps.telemetry.error(error.code);
           this.#log.warn({ turnId: next.id, code: error.code, cause: error.message }, 'turn failed');
         },
+        ...(this.#deps.chunker && { chunker: this.#deps.chunker }),
       },
     );
+    if (release) {
+      this.#speechSlots.set(turn, release);
+      void turn.finished.then(release);
+    }
+    return turn;
+  }
+
+  /** The running turn: the one barge-in and interrupts stop, whose end memory waits for. */
+  #adopt(started: Started, turn: Turn): void {
     this.#turn = turn;
-    this.#releaseSpeech = release;
-    if (release) void turn.finished.then(release);
+    this.#releaseSpeech = this.#speechSlots.get(turn);
     this.#memory = turn.finished.then(async (result) => {
       // The idle clock restarts when the answer ends, not when the client last spoke.
       if (!this.#closed) this.#idleTimer.refresh();

@@ -75,6 +75,19 @@ export class TurnTelemetry {
     return this.#turn.context;
   }
 
+  /** A draft turn was committed: it counts, and its span says it began as a draft. */
+  speculationCommitted(): void {
+    this.#metrics.speculation('committed');
+    this.#turn.span.setAttribute(ATTR.turnSpeculation, 'committed');
+  }
+
+  /** A draft turn was dropped: nobody saw it, so it is no turn of the turn counts; its span ends saying so. */
+  speculationDropped(): void {
+    this.#metrics.speculation('dropped');
+    this.#turn.span.setAttributes({ [ATTR.turnSpeculation]: 'dropped' });
+    this.#turn.span.end();
+  }
+
   /** Runs one stage in a child span of the turn. */
   stage<T>(name: string, attributes: Attributes, work: (span: Span, spanContext: Context) => Promise<T>): Promise<T> {
     return inChildSpan(this.#turn.context, name, attributes, work);

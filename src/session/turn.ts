@@ -3,8 +3,9 @@ import type { Synthesizer, SynthesisOptions } from '../contracts/tts.ts';
 import { BoundedQueue } from '../core/bounded-queue.ts';
 import { GatewayError, isAbortError } from '../core/errors.ts';
 import { ATTR, SPAN, type ChildSpan } from '../observability/tracing.ts';
-import { PhraseChunker } from '../stages/chunker/chunker.ts';
+import { PhraseChunker, type PhraseChunkerOptions } from '../stages/chunker/chunker.ts';
 import { AudioOut } from './audio-out.ts';
+import { HeldSink } from './held-sink.ts';
 import type { SessionEvent, SessionSink, TurnOutcome, TurnSource, TurnTimings, TurnUsage } from './events.ts';
 import type { OutputAudio } from './output-audio.ts';
 import type { TurnTelemetry } from './telemetry.ts';
@@ -24,6 +25,11 @@ export interface TurnInput {
   /** Stage times measured before the turn began (VAD, ASR), reported with its own. */
   timings?: TurnTimings;
   source: TurnSource;
+  /**
+   * A draft started before the endpoint: it thinks and synthesises its first phrase, but sends nothing and the agent
+   * writes no memory until `commit()`; `drop()` forgets it.
+   */
+  speculative?: boolean;
 }
 
 export interface TurnDeps {
@@ -35,6 +41,7 @@ export interface TurnDeps {
   output: OutputAudio;
   telemetry: TurnTelemetry;
   onError(error: GatewayError): void;
+  chunker?: PhraseChunkerOptions;
 }
 
 export interface TurnResult {
@@ -53,6 +60,15 @@ export class Turn {
   readonly input: TurnInput;
   readonly #deps: TurnDeps;
   readonly #controller = new AbortController();
+  /** Where the turn's events and audio go: the session's sink, or a held one while the turn is a draft. */
+  readonly #sink: SessionSink;
+  readonly #held: HeldSink | undefined;
+  /** Resolves true once the turn may speak and remember (at once unless it is a draft), false if it was dropped. */
+  readonly #decision = Promise.withResolvers<boolean>();
+  #committed: boolean;
+  #dropped = false;
+  /** A draft produced audio before its commit: its first audio reaches the client at the commit. */
+  #heldAudio = false;
   /** Made at the first phrase, when the voice's output converter is at hand. */
   #audio: AudioOut | undefined;
   readonly #timings: TurnTimings;
@@ -70,6 +86,10 @@ export class Turn {
     this.input = input;
     this.#deps = deps;
     this.#timings = { ...input.timings };
+    this.#committed = input.speculative !== true;
+    this.#held = this.#committed ? undefined : new HeldSink(deps.sink);
+    this.#sink = this.#held ?? deps.sink;
+    if (this.#committed) this.#decision.resolve(true);
   }
 
   /** Starts a turn; it runs until it completes, fails, or is interrupted. */
@@ -91,6 +111,28 @@ export class Turn {
   /** The answer cut to what `playedMs` of its audio said. */
   heardText(playedMs: number): string {
     return this.#audio?.heardText(playedMs) ?? '';
+  }
+
+  /** A draft becomes the answer: what it held goes out now, and it may go on speaking and remembering. */
+  commit(timings: TurnTimings): void {
+    if (this.#committed || this.#dropped) return;
+    this.#committed = true;
+    Object.assign(this.#timings, timings);
+    this.#deps.telemetry.speculationCommitted();
+    this.#held?.release();
+    if (this.#heldAudio) this.#mark('firstAudioMs');
+    this.#decision.resolve(true);
+  }
+
+  /** A draft is forgotten: its work stops, nothing of it was sent and nothing is remembered. */
+  drop(): void {
+    if (this.#committed || this.#dropped) return;
+    this.#dropped = true;
+    this.#ended = true;
+    this.#held?.drop();
+    this.#decision.resolve(false);
+    this.#controller.abort();
+    this.#audio?.close();
   }
 
   /** Stops the turn now: nothing of it is sent after the response_end this sends. */
@@ -120,8 +162,14 @@ export class Turn {
     } finally {
       phrases.close();
     }
+    // A draft ends (or reports its failure) only as the answer it becomes: its end waits for the commit.
+    await this.#decision.promise;
     this.#end();
     const { telemetry } = this.#deps;
+    if (this.#dropped) {
+      telemetry.speculationDropped();
+      return { outcome: 'interrupted', timings: this.#timings, heardText: '', answerText: '' };
+    }
     telemetry.ended(
       this.#outcome,
       this.#timings,
@@ -148,10 +196,11 @@ export class Turn {
   }
 
   async #converse(phrases: BoundedQueue<string>, signal: AbortSignal, traceContext: AgentTurn['traceContext']): Promise<void> {
-    const chunker = new PhraseChunker();
+    const chunker = new PhraseChunker(this.#deps.chunker);
     const { id, threadId, text, lang, instructions, clientTools, speak } = this.input;
     try {
-      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext, instructions, clientTools })) {
+      const commit = this.input.speculative === true ? { commit: this.#decision.promise } : {};
+      for await (const event of this.#deps.respond({ threadId, text, lang, signal, traceContext, instructions, clientTools, ...commit })) {
         if (signal.aborted) return;
         if (event.type === 'tool_call') {
           this.#send({ type: 'tool_call', turnId: id, name: event.name, args: event.args, ...(event.sources && { sources: event.sources }) });
@@ -213,17 +262,20 @@ export class Turn {
       });
       ttsMs += performance.now() - phraseStarted;
       if (!spoken) return;
+      // A draft stops at its first phrase: the rest would be work for an answer that may never be heard.
+      if (!(await this.#decision.promise)) return;
     }
+    if (!(await this.#decision.promise)) return;
     await this.#audio?.finish(signal);
     if (ttsMs > 0) this.#timings.ttsTotalMs = round(ttsMs);
   }
 
   /** The first phrase is ready: audio starts, at the rate the session sends. Undefined if interrupted meanwhile. */
   async #startAudio(signal: AbortSignal): Promise<AudioOut | undefined> {
-    const { synthesizer, output, sink, telemetry } = this.#deps;
+    const { synthesizer, output, telemetry } = this.#deps;
     const converter = await output.converter(synthesizer.sampleRateHz);
     if (signal.aborted) return undefined;
-    this.#audio = new AudioOut(sink, this.input.id, converter);
+    this.#audio = new AudioOut(this.#sink, this.input.id, converter);
     this.#playback = telemetry.startStage(SPAN.playback, { [ATTR.ttsVoice]: synthesizer.name });
     this.#send({ type: 'audio_started', turnId: this.input.id, sampleRateHz: converter.sampleRateHz });
     return this.#audio;
@@ -233,7 +285,8 @@ export class Turn {
     for await (const chunk of chunks) {
       this.#timings.ttsFirstPhraseMs ??= round(performance.now() - phraseStarted);
       yield chunk;
-      this.#mark('firstAudioMs');
+      if (this.#committed) this.#mark('firstAudioMs');
+      else this.#heldAudio = true;
     }
   }
 
@@ -250,7 +303,7 @@ export class Turn {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    const { sink } = this.#deps;
+    const sink = this.#sink;
     const audio = this.#audio;
     if (audio && this.#playback) {
       sink.event({ type: 'audio_ended', turnId: this.input.id, sampleRateHz: audio.sampleRateHz });
@@ -269,7 +322,7 @@ export class Turn {
 
   #send(event: SessionEvent): void {
     // A turn that has ended speaks no more, whatever its stages were still doing.
-    if (!this.#ended) this.#deps.sink.event(event);
+    if (!this.#ended) this.#sink.event(event);
   }
 }
 

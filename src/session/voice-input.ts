@@ -23,9 +23,22 @@ export interface VoiceInputHandlers {
   /** Whether the assistant is speaking now (a turn is running), for barge-in. */
   speaking(): boolean;
   bargeIn(): void;
+  /**
+   * A transcript taken during a pause, before the endpoint: the session may start it as a draft turn that is
+   * committed (`commit`, with the stage times measured since) or dropped. Undefined: the session will not speculate
+   * now (the assistant is speaking, or the session does not answer on its own); the final then goes to `utterance`.
+   */
+  speculate?(next: NextTurn): Speculation | undefined;
   /** A final, non-empty transcript: starts a turn, or joins the conversation (resolving once it has). */
   utterance(next: NextTurn): void | Promise<void>;
   error(error: GatewayError): void;
+}
+
+/** A draft turn in flight: it becomes the answer, or it is forgotten. */
+export interface Speculation {
+  /** False when the draft is gone (new input replaced it): the utterance then starts a turn as usual. */
+  commit(timings: TurnTimings): boolean;
+  drop(): void;
 }
 
 /** Microphone audio of one session on its way to transcripts. */

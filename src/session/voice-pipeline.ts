@@ -6,10 +6,12 @@ import type { VadModel } from '../contracts/vad.ts';
 import { GatewayError, isAbortError } from '../core/errors.ts';
 import { ATTR, SPAN } from '../observability/tracing.ts';
 import { createEndpointer, type Endpointer, type EndpointerOptions, type VadEvent } from '../stages/vad/endpointer.ts';
+import { isBackchannel } from '../stages/turns/backchannel.ts';
+import { silenceNeededMs } from '../stages/turns/completeness.ts';
 import { ArrivalClock } from './arrival-clock.ts';
 import type { TurnTimings } from './events.ts';
-import type { SessionTelemetry } from './telemetry.ts';
-import type { VoiceInput, VoiceInputHandlers, VoiceSession } from './voice-input.ts';
+import type { SessionTelemetry, TurnTelemetry } from './telemetry.ts';
+import type { Speculation, VoiceInput, VoiceInputHandlers, VoiceSession } from './voice-input.ts';
 
 export interface VoicePipelineSettings {
   endpointer: EndpointerOptions;
@@ -18,6 +20,12 @@ export interface VoicePipelineSettings {
   partialIntervalMs: number;
   /** Input audio waiting for the VAD; past it the oldest is dropped and the client told. */
   maxBufferedAudioMs: number;
+  /** Silence after which a draft turn starts on a transcript of the utterance so far; 0: no drafts. */
+  speculativeAfterMs: number;
+  /** Adaptive endpointing: the silence needed after a finished-looking and after a hesitant transcript; absent: fixed. */
+  adaptiveSilence?: { completeSilenceMs: number; hesitantSilenceMs: number } | undefined;
+  /** 'vad': speech past bargeInMinSpeechMs interrupts; 'transcript': only if its transcript is not a backchannel. */
+  bargeInConfirm: 'vad' | 'transcript';
 }
 
 export interface VoicePipelineDeps {
@@ -32,6 +40,27 @@ interface Utterance {
   turnId: string;
   bargedIn: boolean;
   lastPartialAt: number;
+  /** Began while the assistant spoke: in 'transcript' barge-in mode a backchannel of it starts no turn. */
+  duringAnswer: boolean;
+  /** A transcript of the speech so far is being checked for a real interruption. */
+  bargeInCheck?: Promise<void> | undefined;
+  draft?: Draft | undefined;
+}
+
+/** A speculative transcript taken in a pause, and the draft turn the session started on it. */
+interface Draft {
+  controller: AbortController;
+  speechEndedAt: number;
+  telemetry: TurnTelemetry;
+  /** Undefined when transcription failed or the draft was dropped meanwhile. */
+  ready: Promise<DraftTranscript | undefined>;
+}
+
+interface DraftTranscript {
+  text: string;
+  detected: string | undefined;
+  asrMs: number;
+  speculation: Speculation | undefined;
 }
 
 const BYTES_PER_SAMPLE = 2;
@@ -49,8 +78,9 @@ export async function createVoicePipeline(
 ): Promise<VoiceInput> {
   const vad = deps.vad();
   const input = await createAudioInput(format);
-  const endpointer = createEndpointer(vad, endpointerOptions(deps.settings.endpointer, session));
-  return new VoicePipeline(format, session, handlers, deps, input, endpointer);
+  const options = endpointerOptions(deps.settings.endpointer, session);
+  const endpointer = createEndpointer(vad, options);
+  return new VoicePipeline(format, session, handlers, deps, input, endpointer, options.minSilenceMs);
 }
 
 /** The gateway's VAD settings under this session's; push-to-talk waits for `end()` however long the silence. */
@@ -86,8 +116,21 @@ class VoicePipeline implements VoiceInput {
   #partialInFlight = false;
   /** Set from audio_end until its transcript is out: audio then would mix two utterances. */
   #finalising = false;
+  /** This session's silence window; adaptive endpointing moves around it, push-to-talk never ends on silence. */
+  readonly #baseSilenceMs: number;
+  readonly #manual: boolean;
 
-  constructor(format: AudioFormat, session: VoiceSession, handlers: VoiceInputHandlers, deps: VoicePipelineDeps, input: AudioInput, endpointer: Endpointer) {
+  constructor(
+    format: AudioFormat,
+    session: VoiceSession,
+    handlers: VoiceInputHandlers,
+    deps: VoicePipelineDeps,
+    input: AudioInput,
+    endpointer: Endpointer,
+    baseSilenceMs: number,
+  ) {
+    this.#baseSilenceMs = baseSilenceMs;
+    this.#manual = session.turnTaking?.endpointing === 'manual';
     this.#session = session;
     this.#handlers = handlers;
     this.#deps = deps;
@@ -152,6 +195,7 @@ class VoicePipeline implements VoiceInput {
       this.#clock = new ArrivalClock();
       this.#clearedMs += this.#receivedMs;
       this.#receivedMs = 0;
+      this.#dropDraft(this.#utterance);
       this.#utterance = undefined;
     });
   }
@@ -166,6 +210,7 @@ class VoicePipeline implements VoiceInput {
   }
 
   close(): void {
+    this.#dropDraft(this.#utterance);
     this.#closed.abort();
     this.#queue.length = 0;
     void this.#afterDrain(async () => this.#input.close());
@@ -189,6 +234,7 @@ class VoicePipeline implements VoiceInput {
         const events = audio.length > 0 ? await this.#endpointer.push(audio, this.#closed.signal) : [];
         void this.#handle(events);
         this.#maybeBargeIn();
+        this.#maybeSpeculate();
         this.#maybePartial();
       }
       this.#overflowReported = false;
@@ -208,9 +254,10 @@ class VoicePipeline implements VoiceInput {
       const audioMs = Math.round(this.#clearedMs + (event.type === 'speech_start' ? event.onsetMs : event.speechEndMs));
       this.#handlers.emit({ type: event.type === 'speech_start' ? 'speech_started' : 'speech_stopped', audioMs });
       if (event.type === 'speech_start') {
-        this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now() };
+        this.#utterance = { turnId: randomUUID(), bargedIn: false, lastPartialAt: performance.now(), duringAnswer: this.#handlers.speaking() };
+        if (this.#deps.settings.adaptiveSilence && !this.#manual) this.#endpointer.setMinSilenceMs(this.#baseSilenceMs);
       } else {
-        const utterance = this.#utterance ?? { turnId: randomUUID(), bargedIn: false, lastPartialAt: 0 };
+        const utterance = this.#utterance ?? { turnId: randomUUID(), bargedIn: false, lastPartialAt: 0, duringAnswer: false };
         this.#utterance = undefined;
         const final = this.#finalTranscript(utterance, event);
         this.#track(final);
@@ -224,8 +271,104 @@ class VoicePipeline implements VoiceInput {
     const utterance = this.#utterance;
     if (!utterance || utterance.bargedIn || !this.#handlers.speaking()) return;
     if (this.#endpointer.speechMs < this.#deps.settings.bargeInMinSpeechMs) return;
-    utterance.bargedIn = true;
-    this.#handlers.bargeIn();
+    if (this.#deps.settings.bargeInConfirm === 'vad') {
+      utterance.bargedIn = true;
+      this.#handlers.bargeIn();
+      return;
+    }
+    // Transcript-confirmed: the speech so far interrupts only if it says more than a backchannel. One check at a
+    // time; while speech goes on, each finished check is followed by another on the longer audio.
+    if (utterance.bargeInCheck) return;
+    const audio = this.#endpointer.currentUtterance();
+    if (!audio) return;
+    utterance.bargeInCheck = Promise.resolve()
+      .then(() => this.#deps.transcriber().transcribe(audio, this.#transcribeOptions()))
+      .then((transcript) => {
+        if (utterance.bargedIn || isBackchannel(transcript.text) || !this.#handlers.speaking()) return;
+        utterance.bargedIn = true;
+        this.#handlers.bargeIn();
+      })
+      .catch(() => {
+        // The final transcript reports ASR trouble; a check that failed interrupts nothing.
+      })
+      .finally(() => {
+        utterance.bargeInCheck = undefined;
+      });
+  }
+
+  /**
+   * A pause long enough to guess the user may be done: transcribe what was said and let the session start a draft
+   * turn on it. Speech that resumes drops the draft.
+   */
+  #maybeSpeculate(): void {
+    const utterance = this.#utterance;
+    if (!utterance) return;
+    const silenceMs = this.#endpointer.silenceMs;
+    if (utterance.draft) {
+      if (silenceMs === 0) this.#dropDraft(utterance);
+      return;
+    }
+    const after = this.#deps.settings.speculativeAfterMs;
+    if (after <= 0 || silenceMs < after || this.#manual || !this.#handlers.speculate || this.#handlers.speaking()) return;
+    const pending = this.#endpointer.pendingEnd();
+    if (!pending) return;
+    const startedAt = performance.now();
+    const speechEndedAt = Math.min(startedAt, this.#clock.arrivalOf(pending.speechEndMs));
+    const controller = new AbortController();
+    const telemetry = this.#deps.telemetry.turn(utterance.turnId, speechEndedAt);
+    const draft: Draft = { controller, speechEndedAt, telemetry, ready: Promise.resolve(undefined) };
+    draft.ready = this.#draftTranscript(utterance, draft, pending.audio, startedAt);
+    utterance.draft = draft;
+  }
+
+  async #draftTranscript(utterance: Utterance, draft: Draft, audio: Int16Array, startedAt: number): Promise<DraftTranscript | undefined> {
+    const { telemetry, controller } = draft;
+    try {
+      const asr = this.#deps.transcriber();
+      const signal = AbortSignal.any([this.#closed.signal, controller.signal]);
+      const attributes = { [ATTR.audioSeconds]: audio.length / PIPELINE_SAMPLE_RATE_HZ, [ATTR.lang]: this.#session.lang };
+      const transcript = await telemetry.stage(SPAN.asrTranscribe, attributes, async (span) => {
+        const result = await asr.transcribe(audio, { ...this.#transcribeOptions(), signal });
+        span.setAttributes({ [ATTR.textChars]: result.text.length, ...telemetry.content({ transcript: result.text }) });
+        return result;
+      });
+      if (controller.signal.aborted) return undefined;
+      const asrMs = round(performance.now() - startedAt);
+      const { text, language: detected } = transcript;
+      this.#adaptSilence(text);
+      const lang = this.#detectedLang(detected);
+      const speculation = text === '' ? undefined : this.#handlers.speculate?.({
+        id: utterance.turnId, text, startedAt: draft.speechEndedAt, timings: { asrMs }, telemetry, source: 'voice', ...(lang && { lang }),
+      });
+      return { text, detected, asrMs, speculation };
+    } catch {
+      // The final transcript, taken again, reports real trouble.
+      return undefined;
+    }
+  }
+
+  /** Speech resumed, or the utterance went away: the draft's work stops and nothing of it is seen. */
+  #dropDraft(utterance: Utterance | undefined): void {
+    const draft = utterance?.draft;
+    if (!utterance || !draft) return;
+    utterance.draft = undefined;
+    draft.controller.abort();
+    void draft.ready.then((result) => {
+      if (result?.speculation) result.speculation.drop();
+      else draft.telemetry.speculationDropped();
+    });
+  }
+
+  /** Adaptive endpointing: the silence still needed follows how finished the transcript so far looks. */
+  #adaptSilence(text: string): void {
+    const adaptive = this.#deps.settings.adaptiveSilence;
+    if (!adaptive || this.#manual || text === '') return;
+    this.#endpointer.setMinSilenceMs(silenceNeededMs(text, { ...adaptive, baseSilenceMs: this.#baseSilenceMs }));
+  }
+
+  #detectedLang(detected: string | undefined): string | undefined {
+    // A session that asked for detection answers in the language it heard.
+    return this.#session.lang === 'auto' && detected && detected !== 'auto' ? detected : undefined;
   }
 
   /** Partials never delay a final: one at a time, and skipped while every ASR context is busy. */
@@ -243,6 +386,7 @@ class VoicePipeline implements VoiceInput {
       .then((transcript) => {
         // A partial that lands after its utterance ended would contradict the final.
         if (transcript && this.#utterance === utterance && transcript.text) {
+          this.#adaptSilence(transcript.text);
           this.#handlers.emit({ type: 'transcript_partial', turnId: utterance.turnId, text: transcript.text });
         }
       })
@@ -256,6 +400,7 @@ class VoicePipeline implements VoiceInput {
 
   async #finalTranscript(utterance: Utterance, event: Extract<VadEvent, { type: 'speech_end' }>): Promise<void> {
     const detectedAt = performance.now();
+    if (utterance.draft && (await this.#commitDraft(utterance, utterance.draft, event, detectedAt))) return;
     // The turn's clock starts when the user stopped speaking: the arrival of the last voiced audio.
     const speechEndedAt = Math.min(detectedAt, this.#clock.arrivalOf(event.speechEndMs));
     const telemetry = this.#deps.telemetry.turn(utterance.turnId, speechEndedAt);
@@ -284,13 +429,47 @@ class VoicePipeline implements VoiceInput {
       return;
     }
     this.#handlers.emit({ type: 'transcript_final', turnId: utterance.turnId, text });
-    if (text === '') {
+    if (text === '' || this.#onlyBackchannel(utterance, text)) {
       telemetry.ended('empty', timings, {});
       return;
     }
-    // A session that asked for detection answers in the language it heard.
-    const lang = this.#session.lang === 'auto' && detected && detected !== 'auto' ? detected : undefined;
+    const lang = this.#detectedLang(detected);
     await this.#handlers.utterance({ id: utterance.turnId, text, startedAt: speechEndedAt, timings, telemetry, source: 'voice', ...(lang && { lang }) });
+  }
+
+  /**
+   * The endpoint came and a draft exists: its transcript is the final (the audio since is silence), and its turn,
+   * already thinking, is committed. False when the draft has no transcript: the caller transcribes as usual.
+   */
+  async #commitDraft(utterance: Utterance, draft: Draft, event: Extract<VadEvent, { type: 'speech_end' }>, detectedAt: number): Promise<boolean> {
+    const result = await draft.ready;
+    if (!result || this.#closed.signal.aborted) {
+      if (!result) this.#dropDraft(utterance);
+      return false;
+    }
+    const { telemetry, speechEndedAt } = draft;
+    telemetry.recordStage(SPAN.vadEndpoint, speechEndedAt, detectedAt, {
+      [ATTR.audioSeconds]: event.audio.length / PIPELINE_SAMPLE_RATE_HZ,
+      's2s.vad.truncated': event.truncated,
+    });
+    const timings: TurnTimings = { vadEndpointMs: round(detectedAt - speechEndedAt), asrMs: result.asrMs };
+    this.#handlers.emit({ type: 'transcript_final', turnId: utterance.turnId, text: result.text });
+    if (result.text === '') {
+      telemetry.ended('empty', timings, {});
+      return true;
+    }
+    if (result.speculation?.commit(timings)) return true;
+    // No draft turn (the session only remembers utterances, or new input replaced the draft, whose span has ended):
+    // the transcript goes on as any final.
+    const lang = this.#detectedLang(result.detected);
+    const turnTelemetry = result.speculation ? this.#deps.telemetry.turn(utterance.turnId, speechEndedAt) : telemetry;
+    await this.#handlers.utterance({ id: utterance.turnId, text: result.text, startedAt: speechEndedAt, timings, telemetry: turnTelemetry, source: 'voice', ...(lang && { lang }) });
+    return true;
+  }
+
+  /** Transcript-confirmed barge-in: an acknowledgement said over the answer is no new turn, and the answer goes on. */
+  #onlyBackchannel(utterance: Utterance, text: string): boolean {
+    return this.#deps.settings.bargeInConfirm === 'transcript' && utterance.duringAnswer && !utterance.bargedIn && this.#handlers.speaking() && isBackchannel(text);
   }
 
   #transcribeOptions() {

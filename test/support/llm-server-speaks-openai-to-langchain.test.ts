@@ -108,9 +108,32 @@ test('GET /v1/models lists the model, and close() ends hung exchanges', async ()
   const own = await startLlmServer({ model: 'qwen-test', script: { hang: true } });
   const models = (await (await fetch(`${own.url}/models`)).json()) as { data: Array<{ id: string }> };
   assert.deepEqual(models.data.map((m) => m.id), ['qwen-test']);
-  const pending = fetch(`${own.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [] }) }).catch(() => 'cut');
+  const pending = fetch(`${own.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) }).catch(() => 'cut');
   while (own.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   await own.close();
   assert.equal(await own.requests[0]?.ended, 'server-closed');
   assert.equal(await pending, 'cut');
+});
+
+test('like a strict server, the stand-in refuses a tool call without its result, and a result without its call', async () => {
+  const own = await startLlmServer({ script: { text: 'Fine.' } });
+  try {
+    const post = async (messages: unknown[]) => {
+      const res = await fetch(`${own.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ messages }) });
+      return { status: res.status, body: (await res.json()) as { error?: { message: string; type: string } } };
+    };
+    const call = { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'current_time', arguments: '{}' } }] };
+    const dangling = await post([{ role: 'user', content: 'Time?' }, call, { role: 'user', content: 'Never mind.' }]);
+    assert.equal(dangling.status, 400);
+    assert.equal(dangling.body.error?.type, 'invalid_request_error');
+    assert.match(dangling.body.error?.message ?? '', /followed by tool messages.*call_1/);
+    assert.equal((await post([{ role: 'user', content: 'Time?' }, call])).status, 400);
+    const orphan = await post([{ role: 'user', content: 'Time?' }, { role: 'tool', tool_call_id: 'call_9', content: 'noon' }]);
+    assert.equal(orphan.status, 400);
+    assert.match(orphan.body.error?.message ?? '', /role 'tool' must be a response/);
+    const answered = await post([{ role: 'user', content: 'Time?' }, call, { role: 'tool', tool_call_id: 'call_1', content: 'noon' }, { role: 'user', content: 'Thanks' }]);
+    assert.equal(answered.status, 200);
+  } finally {
+    await own.close();
+  }
 });

@@ -111,6 +111,12 @@ export async function startLlmServer(options: LlmServerOptions = {}): Promise<Ll
       return;
     }
     const recorded = record(req, res, path, body);
+    const invalid = messageOrderError(body);
+    if (invalid) {
+      // As OpenAI and vLLM do: the request is refused before any model work.
+      sendJson(res, 400, { error: { message: invalid, type: 'invalid_request_error', param: 'messages', code: null } });
+      return;
+    }
     const current = typeof script === 'function' ? await script(recorded) : script;
     // Ends every pending delay once the client hangs up or the server closes.
     const gone = new AbortController();
@@ -209,6 +215,41 @@ async function respond(res: ServerResponse, body: ChatRequestBody, script: LlmSc
     res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`);
   }
   res.end('data: [DONE]\n\n');
+}
+
+/**
+ * The message-order rules strict OpenAI-compatible servers enforce (OpenAI itself, vLLM): an assistant message with
+ * `tool_calls` is followed at once by one `tool` message per call id, and a `tool` message answers a call of the
+ * assistant message just before it. A server this strict refuses every later turn of a conversation that breaks them.
+ */
+export function messageOrderError(body: ChatRequestBody): string | undefined {
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return "'messages' must be a non-empty array";
+  let pending: Set<string> | undefined;
+  for (const [i, message] of messages.entries()) {
+    if (!['system', 'developer', 'user', 'assistant', 'tool'].includes(message.role)) return `messages[${i}].role '${message.role}' is not a valid role`;
+    if (message.role === 'tool') {
+      const id = message.tool_call_id;
+      if (!id || !pending?.has(id)) {
+        return `messages[${i}]: messages with role 'tool' must be a response to a preceding message with 'tool_calls' (tool_call_id ${id ?? 'missing'})`;
+      }
+      pending.delete(id);
+      continue;
+    }
+    if (pending && pending.size > 0) {
+      return `messages[${i - 1}]: an assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'; missing: ${[...pending].join(', ')}`;
+    }
+    pending = undefined;
+    if (message.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
+      const ids = (message.tool_calls as Array<{ id?: unknown }>).map((call) => (typeof call.id === 'string' ? call.id : ''));
+      if (ids.some((id) => id === '')) return `messages[${i}]: every tool call needs an id`;
+      pending = new Set(ids);
+    }
+  }
+  if (pending && pending.size > 0) {
+    return `messages[${messages.length - 1}]: an assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'; missing: ${[...pending].join(', ')}`;
+  }
+  return undefined;
 }
 
 function callId(call: ScriptedToolCall, index: number): string {

@@ -28,6 +28,8 @@ export const PIPELINE_SETTINGS: VoicePipelineSettings = {
   bargeInMinSpeechMs: 300,
   partialIntervalMs: 500,
   maxBufferedAudioMs: 5_000,
+  speculativeAfterMs: 0,
+  bargeInConfirm: 'vad',
 };
 
 /** A transcriber that says how many samples it heard, after `delayMs`. */

@@ -47,3 +47,18 @@ test('options outside their range are refused', () => {
   assert.throws(() => new PhraseChunker({ maxChars: 3 }), RangeError);
   assert.throws(() => new PhraseChunker({ minUnits: 0 }), RangeError);
 });
+
+test('the first phrase may end before a clause-opening conjunction once it has firstMinUnits words; later phrases do not', () => {
+  const answer = 'Your order shipped this morning and should reach you on Thursday. I can text you the number and the link if you like.';
+  assert.deepEqual(chunkWhole(answer), ['Your order shipped this morning', 'and should reach you on Thursday.', 'I can text you the number and the link if you like.']);
+  // Too few words before it: "Dr. Smith and Mrs. Jones" stays one phrase.
+  assert.deepEqual(chunkWhole('Ask Dr. Smith and Mrs. Jones.'), ['Ask Dr. Smith and Mrs. Jones.']);
+  assert.deepEqual(chunkWhole(answer, { firstMinUnits: 8 }), ['Your order shipped this morning and should reach you on Thursday.', 'I can text you the number and the link if you like.']);
+});
+
+test('a word that may still become "and" holds the cut until it is whole, so token splits never change the phrases', () => {
+  const chunker = new PhraseChunker();
+  assert.deepEqual(chunker.push('Your order shipped this morning an'), []);
+  assert.deepEqual(chunker.push('other way'), []);
+  assert.deepEqual(chunker.flush(), ['Your order shipped this morning another way']);
+});

@@ -4,7 +4,11 @@ import { isSpeakable, isWhitespace } from './text-classes.ts';
 
 /** Lengths are in units (a word, or one CJK character) unless named `Chars`. */
 export interface PhraseChunkerOptions {
-  /** The first phrase may end at a comma once it has this many units (it may always end at a sentence end). */
+  /**
+   * The first phrase may end at a clause boundary (a comma, or before a clause-opening conjunction such as "and")
+   * once it has this many units (it may always end at a sentence end), so audio starts before the first sentence is
+   * whole. Later phrases keep sentence boundaries for prosody.
+   */
   firstMinUnits?: number;
   /** A later phrase ends at a sentence end only from this many units on; shorter sentences join the next. */
   minUnits?: number;
@@ -16,7 +20,7 @@ export interface PhraseChunkerOptions {
 }
 
 const DEFAULT_CHUNKER_OPTIONS: Required<PhraseChunkerOptions> = {
-  firstMinUnits: 3,
+  firstMinUnits: 4,
   minUnits: 4,
   clauseMinUnits: 12,
   firstMaxChars: 80,
@@ -43,7 +47,7 @@ export class PhraseChunker {
         throw new RangeError(`PhraseChunker option ${key} must be a positive integer (chars at least 8)`);
       }
     }
-    this.#first = { minSentenceUnits: 1, minClauseUnits: o.firstMinUnits, maxChars: o.firstMaxChars };
+    this.#first = { minSentenceUnits: 1, minClauseUnits: o.firstMinUnits, maxChars: o.firstMaxChars, cutBeforeConjunction: true };
     this.#later = { minSentenceUnits: o.minUnits, minClauseUnits: o.clauseMinUnits, maxChars: o.maxChars };
   }
 

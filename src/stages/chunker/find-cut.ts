@@ -16,7 +16,13 @@ export interface CutRules {
   minClauseUnits: number;
   /** Past this many characters without a break the phrase is cut at its last space. */
   maxChars: number;
+  /** A phrase of `minClauseUnits` may also end before a conjunction that opens a clause ("... this morning | and ..."). */
+  cutBeforeConjunction?: boolean;
 }
+
+/** English words that open a new clause: a natural place to breathe, so a phrase may end before them. */
+const CLAUSE_OPENERS = ['and', 'but', 'so', 'because', 'or', 'which', 'while', 'although', 'though'];
+const CLAUSE_OPENER_AHEAD = new RegExp(`^(?:${CLAUSE_OPENERS.join('|')})(?=[\\s,])`, 'i');
 
 /** `end`: the phrase is `text.slice(0, end)`; the rest starts at `next`. */
 export interface Cut {
@@ -43,6 +49,12 @@ export function findCut(text: string, rules: CutRules, final: boolean): Cut | un
       i++;
       continue;
     }
+    if (rules.cutBeforeConjunction && isWhitespace(ch) && countUnits(text.slice(0, i)) >= rules.minClauseUnits) {
+      const rest = text.slice(i + 1);
+      if (CLAUSE_OPENER_AHEAD.test(rest)) return { end: i, next: i + 1 };
+      // "an" may still become "and": wait for the word to end (the cut must not depend on how tokens split).
+      if (!final && mayBecomeClauseOpener(rest)) return undefined;
+    }
     if (breakStrength(ch) === undefined) {
       i++;
       continue;
@@ -62,6 +74,11 @@ export function findCut(text: string, rules: CutRules, final: boolean): Cut | un
     if (delimited && mayEndPhrase(text.slice(0, i), marks, rules)) return { end: j, next: j };
     i = j;
   }
+}
+
+function mayBecomeClauseOpener(rest: string): boolean {
+  const word = rest.toLowerCase();
+  return !/\s|,/.test(word) && CLAUSE_OPENERS.some((opener) => opener.startsWith(word));
 }
 
 /** `before`: the phrase up to the run of marks; `marks`: the marks of the run without closers. */

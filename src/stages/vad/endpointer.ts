@@ -56,6 +56,15 @@ export interface Endpointer {
   flush(): VadEvent[];
   /** The utterance so far (after `speech_start`, before its `speech_end`), for partial transcripts. */
   currentUtterance(): Int16Array | undefined;
+  /**
+   * During a pause in a reported utterance: the `speech_end` the silence window would give if nothing more is said
+   * (its audio, less any silence beyond `prefixPaddingMs` not yet received), for a speculative transcript.
+   */
+  pendingEnd(): { audio: Int16Array; speechEndMs: number } | undefined;
+  /** Silence so far in a pause of a reported utterance; 0 while speech goes on or between utterances. */
+  readonly silenceMs: number;
+  /** The silence that ends an utterance, from now on (adaptive endpointing); `minSilenceMs` until changed. */
+  setMinSilenceMs(ms: number): void;
   /** Speech heard in the current utterance or candidate (voiced frames x 32 ms), 0 between utterances: for barge-in. */
   readonly speechMs: number;
   /** Forgets everything, including the stream position. */
@@ -80,7 +89,7 @@ export function createEndpointer(vad: VadModel, options: EndpointerOptions): End
   const frameMs = msFor(frameSamples);
   const releaseThreshold = Math.max(options.threshold - 0.15, 0.01);
   const prefixSamples = samplesFor(options.prefixPaddingMs);
-  const minSilenceSamples = samplesFor(options.minSilenceMs);
+  let minSilenceSamples = samplesFor(options.minSilenceMs);
   const maxUtteranceSamples = samplesFor(options.maxUtteranceMs);
   const recent = new RecentAudio(prefixSamples);
   const tail = new SpeechTail(samplesFor(MAX_TAIL_LOOKBACK_MS));
@@ -245,6 +254,19 @@ export function createEndpointer(vad: VadModel, options: EndpointerOptions): End
 
     currentUtterance() {
       return phase === 'speech' ? utteranceAudio() : undefined;
+    },
+
+    pendingEnd() {
+      if (phase !== 'speech' || silenceStart === undefined) return undefined;
+      return { audio: utteranceAudio(silenceStart + prefixSamples - startSample), speechEndMs: msFor(silenceStart) };
+    },
+
+    get silenceMs() {
+      return phase === 'speech' && silenceStart !== undefined ? msFor(position + frameFill - silenceStart) : 0;
+    },
+
+    setMinSilenceMs(ms) {
+      minSilenceSamples = samplesFor(ms);
     },
 
     get speechMs() {
