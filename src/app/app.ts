@@ -1,12 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createKeyCheck } from '../transports/auth.ts';
 import type { TransportDeps } from '../transports/deps.ts';
+import { openAiAudio } from '../transports/openai-audio/route.ts';
+import { openApi } from '../transports/openapi/plugin.ts';
 import { operations } from '../transports/operations.ts';
+import type { SpeechApiDeps } from '../transports/speech-api/deps.ts';
+import { SpeechService } from '../speech/speech-service.ts';
 import { realtime } from '../transports/realtime/route.ts';
 import { protocolV1 } from '../transports/v1/route.ts';
 import { webClient } from '../transports/web/plugin.ts';
 import type { Runtime } from './runtime.ts';
+
+const GATEWAY_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen; with
@@ -33,7 +41,22 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     openSession: (sink, trace) => runtime.sessions.open(sink, trace),
     keyCheck: createKeyCheck(config.server.apiKeys),
   };
+  const speechDeps: SpeechApiDeps = {
+    speech: new SpeechService({
+      transcriber: () => runtime.asr.get(),
+      asrModel: basename(config.asr.model).replace(/^ggml-|\.bin$/g, ''),
+      voices: runtime.voices,
+      metrics: runtime.metrics,
+      traceContent: config.traceContent,
+    }),
+    limits: config.speechApi,
+    keyCheck: deps.keyCheck,
+    metrics: runtime.metrics,
+    openSession: deps.openSession,
+  };
+  await openApi(app, { keyCheck: deps.keyCheck, version: GATEWAY_VERSION });
   await app.register(operations(runtime));
+  await app.register(openAiAudio(speechDeps));
   await app.register(protocolV1(deps));
   await app.register(realtime(deps, config.vad));
   await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));
