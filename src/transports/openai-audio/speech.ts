@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Pcm16Resampler } from '../../audio/pcm16-resampler.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { SpeechApiDeps } from '../speech-api/deps.ts';
+import { abortOnHangUp } from '../speech-api/hang-up.ts';
 import { pcm16Bytes, wavHeader } from '../speech-api/wav.ts';
 import { openAiError, sendOpenAiError } from './errors.ts';
 import { OPENAI_TTS_MODELS, OPENAI_VOICES } from './models.ts';
@@ -51,9 +52,7 @@ function parseBody(body: unknown, deps: SpeechApiDeps): SpeechBody & { voiceName
 /** `POST /v1/audio/speech`: the audio streams out phrase by phrase as it is synthesised. */
 export function speech(deps: SpeechApiDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const abort = new AbortController();
-    request.raw.once('close', () => abort.abort());
-    reply.raw.once('close', () => abort.abort());
+    const abort = abortOnHangUp(reply);
     let body: ReturnType<typeof parseBody>;
     let first: IteratorResult<Int16Array>;
     let audio: AsyncGenerator<Int16Array>;

@@ -5,6 +5,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { FileTranscript } from '../../speech/file-transcription.ts';
 import type { SpeechApiDeps } from '../speech-api/deps.ts';
 import { requestError } from '../speech-api/http-status.ts';
+import { abortOnHangUp } from '../speech-api/hang-up.ts';
 import { readUpload } from '../speech-api/upload.ts';
 import { sendOpenAiError, openAiError } from './errors.ts';
 import { OPENAI_ASR_MODELS } from './models.ts';
@@ -74,10 +75,7 @@ function parseFields(fields: Map<string, string[]>, asrModel: string) {
 /** `POST /v1/audio/transcriptions`. */
 export function transcriptions(deps: SpeechApiDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const abort = new AbortController();
-    request.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    });
+    const abort = abortOnHangUp(reply);
     let fields: ReturnType<typeof parseFields>;
     let audio: Awaited<ReturnType<typeof decodeAudio>>;
     try {
