@@ -6,6 +6,8 @@ import { createKeyCheck } from '../transports/auth.ts';
 import type { TransportDeps } from '../transports/deps.ts';
 import { openAiAudio } from '../transports/openai-audio/route.ts';
 import { openApi } from '../transports/openapi/plugin.ts';
+import { seedTtsServer } from '../transports/seed-tts-server/route.ts';
+import { seedVoiceChat } from '../transports/seed-voice-chat/route.ts';
 import { operations } from '../transports/operations.ts';
 import type { SpeechApiDeps } from '../transports/speech-api/deps.ts';
 import { SpeechService } from '../speech/speech-service.ts';
@@ -57,6 +59,8 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
   await openApi(app, { keyCheck: deps.keyCheck, version: GATEWAY_VERSION });
   await app.register(operations(runtime));
   await app.register(openAiAudio(speechDeps));
+  await app.register(seedVoiceChat(speechDeps, () => ({ asr: runtime.asr.ready, tts: runtime.voices.all.every((voice) => voice.slot.ready) })));
+  await app.register(seedTtsServer({ ...speechDeps, openSession: deps.openSession }, config.limits.maxBufferedAudioMs));
   await app.register(protocolV1(deps));
   await app.register(realtime(deps, config.vad));
   await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));
