@@ -36,14 +36,39 @@ export function decodeWav(bytes: Uint8Array, checkDuration: (seconds: number) =>
   else if (![PCM, IEEE_FLOAT, EXTENSIBLE].includes(fmt.audioFormat)) {
     throw new GatewayError('unsupported_audio', `WAV sample format ${fmt.audioFormat} is not supported; use PCM, float, A-law, mu-law or IMA ADPCM`);
   }
-  if ((wav as unknown as { bitDepth: string }).bitDepth !== '32f') wav.toBitDepth('32f');
-  // Interleaved: wavefile's per-channel output comes back as numbers only for stereo and up.
-  const interleaved = wav.getSamples(true, Float32Array) as unknown as Float32Array;
-  const frames = Math.floor(interleaved.length / fmt.numChannels);
+  // wavefile parses the chunks and expands the companded formats; its own sample conversion takes seconds for a
+  // minute of audio on the event loop, so the samples are read here.
+  const bitDepth = (wav as unknown as { bitDepth: string }).bitDepth;
+  const read = sampleReader(bitDepth);
+  if (read === undefined) throw new GatewayError('unsupported_audio', `WAV with ${bitDepth}-bit samples is not supported`);
+  const raw = (wav.data as { samples: Uint8Array }).samples;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const frameBytes = read.bytes * fmt.numChannels;
+  const frames = Math.floor(raw.byteLength / frameBytes);
   const channelData = Array.from({ length: fmt.numChannels }, (_, c) => {
     const channel = new Float32Array(frames);
-    for (let i = 0; i < frames; i++) channel[i] = interleaved[i * fmt.numChannels + c]!;
+    for (let i = 0, offset = c * read.bytes; i < frames; i++, offset += frameBytes) channel[i] = read.sample(view, offset);
     return channel;
   });
   return { channelData, samplesDecoded: frames, sampleRate: fmt.sampleRate };
+}
+
+/** How to read one sample scaled to -1..1, by wavefile's bit depth name. */
+function sampleReader(bitDepth: string): { bytes: number; sample: (view: DataView, offset: number) => number } | undefined {
+  switch (bitDepth) {
+    case '8':
+      return { bytes: 1, sample: (v, o) => (v.getUint8(o) - 128) / 128 };
+    case '16':
+      return { bytes: 2, sample: (v, o) => v.getInt16(o, true) / 32_768 };
+    case '24':
+      return { bytes: 3, sample: (v, o) => ((v.getInt8(o + 2) << 16) | (v.getUint8(o + 1) << 8) | v.getUint8(o)) / 8_388_608 };
+    case '32':
+      return { bytes: 4, sample: (v, o) => v.getInt32(o, true) / 2_147_483_648 };
+    case '32f':
+      return { bytes: 4, sample: (v, o) => v.getFloat32(o, true) };
+    case '64':
+      return { bytes: 8, sample: (v, o) => v.getFloat64(o, true) };
+    default:
+      return undefined;
+  }
 }
