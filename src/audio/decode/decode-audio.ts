@@ -108,7 +108,7 @@ export async function decodeAudio(bytes: Uint8Array, maxSeconds: number): Promis
   }
   const collector = new MonoCollector(maxSeconds);
   try {
-    if (container === 'wav') collector.add(decodeWav(bytes, (seconds) => collector.checkDuration(seconds)));
+    if (container === 'wav') collector.add(await decodeWav(bytes, (seconds) => collector.checkDuration(seconds)));
     else if (container === 'webm') await decodeWebmOpus(bytes, collector);
     else await decodeChunks(chunkDecoder(container), bytes, collector);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import wavefile from 'wavefile';
 import { GatewayError } from '../../core/errors.ts';
 import type { DecodedChunk } from './decode-audio.ts';
@@ -11,6 +12,7 @@ interface WavFmt {
   bitsPerSample: number;
 }
 
+const YIELD_EVERY_FRAMES = 64 * 1024;
 const PCM = 1;
 const IEEE_FLOAT = 3;
 const A_LAW = 6;
@@ -23,7 +25,7 @@ const EXTENSIBLE = 0xfffe;
  * A-law, mu-law, IMA ADPCM) as float channels. `checkDuration` is told the length from the header, before any
  * sample is converted.
  */
-export function decodeWav(bytes: Uint8Array, checkDuration: (seconds: number) => void): DecodedChunk {
+export async function decodeWav(bytes: Uint8Array, checkDuration: (seconds: number) => void): Promise<DecodedChunk> {
   const wav = new wavefile.WaveFile(bytes);
   // Copied: converting the samples rewrites the parsed chunks in place.
   const fmt = { ...(wav.fmt as WavFmt) };
@@ -45,11 +47,15 @@ export function decodeWav(bytes: Uint8Array, checkDuration: (seconds: number) =>
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const frameBytes = read.bytes * fmt.numChannels;
   const frames = Math.floor(raw.byteLength / frameBytes);
-  const channelData = Array.from({ length: fmt.numChannels }, (_, c) => {
-    const channel = new Float32Array(frames);
-    for (let i = 0, offset = c * read.bytes; i < frames; i++, offset += frameBytes) channel[i] = read.sample(view, offset);
-    return channel;
-  });
+  const channelData = Array.from({ length: fmt.numChannels }, () => new Float32Array(frames));
+  // A block of frames at a time, yielding between blocks: a long file never holds live sessions' event loop.
+  for (let block = 0; block < frames; block += YIELD_EVERY_FRAMES) {
+    const end = Math.min(frames, block + YIELD_EVERY_FRAMES);
+    channelData.forEach((channel, c) => {
+      for (let i = block, offset = block * frameBytes + c * read.bytes; i < end; i++, offset += frameBytes) channel[i] = read.sample(view, offset);
+    });
+    await yieldToEventLoop();
+  }
   return { channelData, samplesDecoded: frames, sampleRate: fmt.sampleRate };
 }
 
