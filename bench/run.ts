@@ -12,6 +12,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { splitIntoTokens, startLlmServer } from '../test/support/llm-server.ts';
 import { FIXTURES_DIR, readWav } from '../test/support/wav.ts';
 import { rampCapacity, type CapacityResult } from './lib/capacity.ts';
+import { FILE_SECONDS, measureFairness, type FairnessResult } from './lib/fairness.ts';
 import { GatewayHandle } from './lib/gateway-handle.ts';
 import { measureLlmBaseline } from './lib/llm-baseline.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -30,7 +31,7 @@ const TRAILING_SILENCE_MS = 800;
 const ANSWER = 'Your order shipped this morning and should reach you on Thursday. I can text you the tracking number if you like.';
 const SCENARIOS: Scenario[] = ['voice', 'realtime', 'text', 'interrupt'];
 /** Wall-clock budgets: past them no new turn starts; the hard limit ends the process whatever is running. */
-const BUDGET_MS = { quick: 45_000, sessions: 15 * 60_000, capacity: 25 * 60_000 };
+const BUDGET_MS = { quick: 45_000, sessions: 15 * 60_000, capacity: 25 * 60_000, fairness: 15 * 60_000 };
 const HARD_LIMIT_EXTRA_MS = 60_000;
 
 interface Options {
@@ -39,6 +40,7 @@ interface Options {
   turns?: number;
   capacity?: boolean;
   overload?: boolean;
+  fairness?: boolean;
   ttftMs: number;
   tokensPerS: number;
   json?: string;
@@ -66,6 +68,7 @@ const options = new Command('bench')
   .option('--turns <n>', 'turns per session (default enough for about 30 samples, at least 3; quick 2)', positiveInt)
   .option('--capacity', 'ramp concurrent voice sessions until overhead p95 > 50 ms or event-loop lag p99 > 20 ms')
   .option('--overload', 'ramp text sessions past admission (up to --sessions, default 256): refused, failed after the LLM, p95 of admitted turns')
+  .option('--fairness', `live voice-to-voice alone, then beside a ${60} s file transcribed again and again and a stream of speech requests`)
   .option('--ttft-ms <ms>', 'LLM stand-in: time to first token', nonNegative, 150)
   .option('--tokens-per-s <n>', 'LLM stand-in: tokens per second', nonNegative, 40)
   .option('--json <path>', 'write the result here (default: bench/results/<date>-<mode>.json)')
@@ -91,7 +94,7 @@ if (options.knowledge) {
   process.exit(0);
 }
 
-const mode = options.capacity ? 'capacity' : options.quick ? 'quick' : 'sessions';
+const mode = options.capacity ? 'capacity' : options.fairness ? 'fairness' : options.quick ? 'quick' : 'sessions';
 const sessions = options.sessions ?? (options.quick ? 2 : 1);
 const turns = options.turns ?? (options.quick ? 2 : options.capacity ? 3 : Math.max(3, Math.ceil(30 / sessions)));
 const startedAt = new Date();
@@ -114,12 +117,16 @@ const work: Workload = { gateway, utterance, realtimeUtterance: await at24kHz(ut
 
 const phases: PhaseResult[] = [];
 let capacity: CapacityResult | undefined;
+let fairness: FairnessResult | undefined;
 try {
   // The first turns of a fresh process pay for JIT and onnxruntime warm-up: run them, report nothing.
   await runPhase('voice', 1, 1, work, stop);
   await runPhase('realtime', 1, 1, work, stop);
   await runPhase('text', 1, 2, work, stop);
-  if (options.capacity) {
+  if (options.fairness) {
+    fairness = await measureFairness(work, wav, sessions, turns, stop);
+    for (const phase of [fairness.alone, fairness.withBatch]) print(`\n${renderPhase(phase)}`);
+  } else if (options.capacity) {
     capacity = await rampCapacity(work, turns, machine.cores, stop, (step) => print(`\n${renderPhase(step)}`));
   } else {
     for (const scenario of SCENARIOS) {
@@ -157,6 +164,7 @@ const result = {
   formulas: { text: TEXT_FORMULA, voice: VOICE_FORMULA, strict: STRICT_NOTE, percentiles: 'nearest rank', loopLag: 'monitorEventLoopDelay (10 ms resolution) minus the resolution' },
   phases,
   capacity,
+  fairness,
   targets,
 };
 
@@ -169,6 +177,11 @@ print(`LLM stand-in: TTFT ${options.ttftMs} ms, ${options.tokensPerS} tokens/s; 
 print(renderFormulas());
 if (capacity) {
   print(`\ncapacity: ${capacity.maxSessions} concurrent voice sessions within the limits = ${cell(capacity.sessionsPerCore, 1)} per core; stopped: ${capacity.stoppedBecause}`);
+}
+if (fairness) {
+  const { alone, withBatch, batch } = fairness;
+  print(`\nfairness: live voice-to-voice p50 / p95 ${cell(alone.latencyMs.p50)} / ${cell(alone.latencyMs.p95)} ms alone, ${cell(withBatch.latencyMs.p50)} / ${cell(withBatch.latencyMs.p95)} ms beside batch work`);
+  print(`  batch: ${batch.transcriptions.completed} transcriptions of a ${FILE_SECONDS} s file (p50 ${cell(batch.transcriptions.ms.p50)} ms, ${batch.transcriptions.failed} failed), ${batch.speech.completed} speech requests (p50 ${cell(batch.speech.ms.p50)} ms, ${batch.speech.failed} failed)`);
 }
 if (targets.length > 0) print(`\n${renderTargets(targets)}`);
 if (stop.aborted) print('\nout of time: the run stopped early; the figures cover the turns that ran');

@@ -15,6 +15,7 @@ const FORBIDDEN: Record<string, RegExp> = {
   audio: /\/(session|engines|transports|app|config|agent|models)\/|^(ws|fastify|@fastify\/)/,
   stages: /\/(session|engines|transports|app|config|agent|models)\/|^(ws|fastify|@fastify\/)/,
   session: /\/(engines|transports|app|config|agent|models)\/|^(ws|fastify|@fastify\/)/,
+  speech: /\/(session|engines|transports|app|config|agent|models)\/|^(ws|fastify|@fastify\/)/,
   engines: /\/(session|transports|app)\/|^(fastify|@fastify\/)/,
   transports: /\/(app|engines|config)\//,
   knowledge: /\/(session|transports|app|agent)\/|^(ws|fastify|@fastify\/)/,

@@ -1,4 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -7,11 +9,19 @@ import { AuthFailures } from '../transports/auth-failures.ts';
 import { clientTokens } from '../transports/client-tokens.ts';
 import { originCheck } from '../transports/origin.ts';
 import type { TransportDeps } from '../transports/deps.ts';
+import { openAiAudio } from '../transports/openai-audio/route.ts';
+import { openApi } from '../transports/openapi/plugin.ts';
+import { seedTtsServer } from '../transports/seed-tts-server/route.ts';
+import { seedVoiceChat } from '../transports/seed-voice-chat/route.ts';
 import { operations } from '../transports/operations.ts';
+import type { SpeechApiDeps } from '../transports/speech-api/deps.ts';
+import { SpeechService } from '../speech/speech-service.ts';
 import { realtime } from '../transports/realtime/route.ts';
 import { protocolV1 } from '../transports/v1/route.ts';
 import { webClient } from '../transports/web/plugin.ts';
 import type { Runtime } from './runtime.ts';
+
+const GATEWAY_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The gateway as a Fastify app: operations routes and every transport over one runtime. It does not listen; with
@@ -49,8 +59,24 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     ownerOf: (request) => keys.credentialOf(request)?.keyId,
     handshakeTimeoutMs: config.access.handshakeTimeoutMs,
   };
+  const speechDeps: SpeechApiDeps = {
+    speech: new SpeechService({
+      transcriber: () => runtime.asr.get(),
+      asrModel: basename(config.asr.model).replace(/^ggml-|\.bin$/g, ''),
+      voices: runtime.voices,
+      metrics: runtime.metrics,
+      traceContent: config.traceContent,
+    }),
+    limits: config.speechApi,
+    keyCheck: deps.keyCheck,
+    metrics: runtime.metrics,
+  };
+  await openApi(app, { keyCheck: deps.keyCheck, version: GATEWAY_VERSION });
   await app.register(operations(runtime));
   await app.register(clientTokens(keys, config.access.clientTokenTtlS));
+  await app.register(openAiAudio(speechDeps));
+  await app.register(seedVoiceChat(speechDeps, () => ({ asr: runtime.asr.ready, tts: runtime.voices.all.every((voice) => voice.slot.ready) })));
+  await app.register(seedTtsServer({ ...speechDeps, openSession: deps.openSession, ownerOf: deps.ownerOf }, config.limits.maxBufferedAudioMs));
   await app.register(protocolV1(deps));
   await app.register(realtime(deps, config.vad));
   await app.register(webClient({ keyCheck: deps.keyCheck, voices: runtime.voices, voiceLanguages: runtime.voices.languages }));

@@ -120,6 +120,16 @@ function engineSection<const D extends readonly [{ id: string; config: EngineCon
   }, union);
 }
 
+/** The request/response speech APIs (OpenAI audio, the seed systems' REST and STT endpoints). */
+const speechApi = z.strictObject({
+  /** An uploaded audio file; larger ones are refused (413) before they are decoded. */
+  maxUploadBytes: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Audio to transcribe in one request; longer is refused (413). */
+  maxAudioSeconds: int(1, 24 * 3600).default(600),
+  /** Text to speak in one request. */
+  maxInputChars: int(1, 1_000_000).default(4096),
+});
+
 const llm = z.strictObject({
   baseUrl: url.default('http://127.0.0.1:8000/v1'),
   model: z.string().min(1).default('local'),
@@ -206,6 +216,7 @@ export const configSchema = z.strictObject({
   limits: limits.default(limits.parse({})),
   access: access.default(access.parse({})),
   admission: admission.default(admission.parse({})),
+  speechApi: speechApi.default(speechApi.parse({})),
   asr: engineSection(engines.asr),
   vad: engineSection(engines.vad),
   tts: engineSection(engines.tts),

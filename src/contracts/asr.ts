@@ -4,6 +4,11 @@ export interface TranscribeOptions {
   signal: AbortSignal;
   /** Requests are served round-robin across sessions so one session's burst cannot starve the others. */
   sessionId?: string;
+  /**
+   * `batch` (a file sent to an API) waits while any live session's transcription waits, so uploads cannot delay a
+   * conversation's turn; unset: live.
+   */
+  priority?: 'live' | 'batch';
 }
 
 export interface Transcript {

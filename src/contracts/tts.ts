@@ -9,6 +9,8 @@ export interface SynthesisOptions {
   speed?: number | undefined;
   /** The engine's own knobs (Piper: `length_scale`, `noise_scale`, `noise_w`); the engine checks them. */
   engineOptions?: Readonly<Record<string, unknown>> | undefined;
+  /** `batch` (an API request) yields to live sessions where the engine queues work; unset: live. */
+  priority?: 'live' | 'batch' | undefined;
 }
 
 /** Turns one phrase into speech. Loaded once, shared by every session. */

@@ -14,6 +14,11 @@ export interface BoundedQueueOptions<T> {
    * burst waits its turn behind every other lane that has something waiting. Without it, one FIFO.
    */
   laneOf?: (item: T) => string;
+  /**
+   * Lanes served only when no other lane has something waiting (batch work sharing a pool with live sessions):
+   * among themselves they still take turns.
+   */
+  isBackgroundLane?: (lane: string) => boolean;
   /** Told of each item `drop-oldest` dropped. */
   onDrop?: (item: T) => void;
 }
@@ -54,6 +59,7 @@ export class BoundedQueue<T> {
   readonly overflow: OverflowPolicy;
   readonly #laneOf: ((item: T) => string) | undefined;
   readonly #onDrop: ((item: T) => void) | undefined;
+  readonly #isBackgroundLane: ((lane: string) => boolean) | undefined;
   /** Insertion order of the map is the rotation: the next lane to serve is the first one. */
   readonly #lanes = new Map<string, T[]>();
   #size = 0;
@@ -67,6 +73,7 @@ export class BoundedQueue<T> {
     this.overflow = options.overflow;
     this.#laneOf = options.laneOf;
     this.#onDrop = options.onDrop;
+    this.#isBackgroundLane = options.isBackgroundLane;
   }
 
   /** Items waiting to be taken (not counting blocked pushes). */
@@ -219,14 +226,24 @@ export class BoundedQueue<T> {
   }
 
   #take(): T | undefined {
-    const first = this.#lanes.entries().next();
-    if (first.done === true) return undefined;
-    const [lane, items] = first.value;
+    const next = this.#nextLane();
+    if (next === undefined) return undefined;
+    const [lane, items] = next;
     const item = items.shift();
     this.#lanes.delete(lane);
     if (items.length > 0) this.#lanes.set(lane, items);
     this.#size--;
     return item;
+  }
+
+  /** The first lane in the rotation, skipping background lanes while a foreground one has items. */
+  #nextLane(): [string, T[]] | undefined {
+    let firstBackground: [string, T[]] | undefined;
+    for (const entry of this.#lanes) {
+      if (!this.#isBackgroundLane?.(entry[0])) return entry;
+      firstBackground ??= entry;
+    }
+    return firstBackground;
   }
 
   /** Blocked pushes take the room that was just made, in the order they came. */

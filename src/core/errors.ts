@@ -73,6 +73,14 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'session_id names no session this client may resume: unknown, expired, or owned by another credential without its resume secret',
   },
+  // Requests of the speech APIs (transcription and synthesis over HTTP, seed APIs).
+  invalid_request: { stage: 'session', recoverable: true, retryable: false, doc: 'an API request with missing or wrongly typed fields' },
+  unsupported_audio: { stage: 'session', recoverable: true, retryable: false, doc: 'an uploaded audio file in a format the gateway does not decode (HTTP 415)' },
+  bad_audio: { stage: 'session', recoverable: true, retryable: false, doc: 'an uploaded audio file that could not be decoded' },
+  audio_too_large: { stage: 'session', recoverable: true, retryable: false, doc: 'an upload over speechApi.maxUploadBytes (HTTP 413)' },
+  audio_too_long: { stage: 'session', recoverable: true, retryable: false, doc: 'uploaded audio longer than speechApi.maxAudioSeconds (HTTP 413)' },
+  unknown_model: { stage: 'session', recoverable: true, retryable: false, doc: 'a model the gateway does not serve' },
+  unknown_voice: { stage: 'tts', recoverable: true, retryable: false, doc: 'a voice the gateway does not have' },
   // The session's own limits: these end it.
   idle_timeout: { stage: 'session', recoverable: false, retryable: false, doc: 'nothing received for limits.idleTimeoutMs' },
   session_too_long: { stage: 'session', recoverable: false, retryable: false, doc: 'the session lasted longer than limits.maxSessionMs' },

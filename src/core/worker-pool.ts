@@ -19,6 +19,8 @@ export interface WorkerPoolOptions<Request> {
   maxQueued: number;
   /** Serves waiting requests round-robin by lane (a session) instead of first come, first served. */
   laneOf?: (request: Request) => string;
+  /** Lanes served only when no other lane waits (see BoundedQueueOptions.isBackgroundLane). */
+  isBackgroundLane?: (lane: string) => boolean;
   error: (failure: 'full' | 'closed') => Error;
 }
 
@@ -59,12 +61,13 @@ export class WorkerPool<Request, Result> {
   #closed = false;
 
   constructor(members: readonly PoolMember<Request, Result>[], options: WorkerPoolOptions<Request>) {
-    const { laneOf } = options;
+    const { laneOf, isBackgroundLane } = options;
     this.#slots = members.map((member) => ({ member, running: false, job: undefined }));
     this.#queue = new BoundedQueue({
       capacity: options.maxQueued,
       overflow: 'refuse',
       ...(laneOf && { laneOf: (job: Job<Request, Result>) => laneOf(job.request) }),
+      ...(isBackgroundLane && { isBackgroundLane }),
     });
     this.#error = options.error;
   }

@@ -51,6 +51,8 @@ interface Instruments {
   speculativeTurns: Counter<'outcome'>;
   errors: Counter<'stage' | 'code'>;
   eventLoopStalls: Counter;
+  apiRequestDuration: Histogram<string>;
+  apiRequests: Counter<'route' | 'status'>;
 }
 
 function createInstruments(
@@ -89,6 +91,16 @@ function createInstruments(
       name: 's2s_speculative_turns_total',
       help: 'Draft turns started during a pause, by outcome: committed at the endpoint or dropped when speech resumed.',
       labelNames: ['outcome'],
+    }),
+    apiRequestDuration: latency(
+      's2s_api_request_duration_seconds',
+      'Speech API requests (transcription, synthesis): from the request to the end of the response, by route.',
+      ['route'],
+    ),
+    apiRequests: new Counter({
+      name: 's2s_api_requests_total',
+      help: 'Speech API requests answered, by route and HTTP status.',
+      labelNames: ['route', 'status'],
       registers,
     }),
     errors: new Counter({
@@ -114,7 +126,7 @@ function createInstruments(
   return instruments;
 }
 
-type Latency = 'stageDuration' | 'voiceToVoice' | 'timeToFirstAudio' | 'llmTimeToFirstToken';
+type Latency = 'stageDuration' | 'voiceToVoice' | 'timeToFirstAudio' | 'llmTimeToFirstToken' | 'apiRequestDuration';
 
 const NO_EXEMPLAR: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -199,6 +211,12 @@ export class GatewayMetrics {
       if (set.exemplars) set[latency].observe({ value: seconds, labels, exemplarLabels: exemplar });
       else set[latency].observe(labels, seconds);
     }
+  }
+
+  /** One speech API request answered: its route (the path pattern), HTTP status and duration. */
+  apiRequest(route: string, status: number, seconds: number, ctx: Context = context.active()): void {
+    this.#observe('apiRequestDuration', seconds, { route }, ctx);
+    for (const set of this.#both) set.apiRequests.inc({ route, status: String(status) });
   }
 
   sessionOpened(): void {

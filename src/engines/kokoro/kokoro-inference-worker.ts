@@ -25,8 +25,9 @@ export interface KokoroFeedNames {
 }
 
 export type KokoroInferenceRequest =
-  | { kind: 'signature' }
-  | { kind: 'infer'; feeds: KokoroFeedNames; ids: BigInt64Array; style: Float32Array; speed: number };
+  | { kind: 'signature'; batch?: boolean }
+  // `batch` queues behind live sessions' requests (see ../piper/thread-pool.ts).
+  | { kind: 'infer'; feeds: KokoroFeedNames; ids: BigInt64Array; style: Float32Array; speed: number; batch?: boolean };
 
 export type KokoroInferenceResult = KokoroModelSignature | Int16Array;
 

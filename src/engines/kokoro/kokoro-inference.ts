@@ -57,9 +57,9 @@ export class KokoroInference {
   }
 
   /** One run's audio: `ids` between the pads, one style row; rejects with an AbortError once `signal` aborts. */
-  async run(ids: readonly number[], style: Float32Array, speed: number, signal: AbortSignal): Promise<Int16Array> {
+  async run(ids: readonly number[], style: Float32Array, speed: number, signal: AbortSignal, batch = false): Promise<Int16Array> {
     const padded = BigInt64Array.from([PAD_ID, ...ids, PAD_ID], BigInt);
-    const audio = await this.#pool.run({ kind: 'infer', feeds: this.#feeds, ids: padded, style, speed }, signal);
+    const audio = await this.#pool.run({ kind: 'infer', feeds: this.#feeds, ids: padded, style, speed, batch }, signal);
     if (!(audio instanceof Int16Array)) throw new GatewayError('tts_failed', 'Kokoro inference returned no audio');
     return audio;
   }

@@ -30,6 +30,8 @@ export interface SpeakOptions {
   language: VoiceLanguage;
   speed: number;
   signal: AbortSignal;
+  /** Batch work (a speech API request): served after live sessions' sentences. */
+  batch: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export class KokoroModel {
         next = following === undefined ? undefined : this.#sentenceIds(following, options);
         for (const run of chunkTokens(clauses)) {
           if (signal.aborted) return;
-          const audio = await this.#inference.run(run, styleRow(options.styles, run.length), options.speed, signal);
+          const audio = await this.#inference.run(run, styleRow(options.styles, run.length), options.speed, signal, options.batch);
           if (signal.aborted) return;
           yield audio;
         }
@@ -109,7 +111,7 @@ export class KokoroModel {
    */
   #sentenceIds(sentence: Sentence, options: SpeakOptions): Promise<number[][]> {
     const { espeakVoice, dialect } = options.language;
-    const request = { espeakVoice, dialect, clauses: sentence.map((clause) => clause.text) };
+    const request = { espeakVoice, dialect, clauses: sentence.map((clause) => clause.text), batch: options.batch };
     const ids = this.#phonemizer.run(request, options.signal).then((phonemes) => {
       if (phonemes.every((clause) => clause.trim().length === 0)) return [];
       return sentence.map((clause, i) => {

@@ -38,7 +38,7 @@ export class KokoroVoice implements Synthesizer {
     if (!parsed.success) throw new GatewayError('tts_failed', `Kokoro takes no engine options (got ${Object.keys(options.engineOptions ?? {}).join(', ')})`);
     const speed = options.speed ?? 1;
     if (!(speed >= SPEED.min && speed <= SPEED.max)) throw new GatewayError('tts_failed', `Kokoro speed must be between ${SPEED.min} and ${SPEED.max}, not ${speed}`);
-    yield* this.#model.speak(text, { voice: this.name, styles: this.#styles, language: this.#language, speed, signal: options.signal });
+    yield* this.#model.speak(text, { voice: this.name, styles: this.#styles, language: this.#language, speed, signal: options.signal, batch: options.priority === 'batch' });
   }
 
   close(): Promise<void> {

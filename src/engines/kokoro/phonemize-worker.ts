@@ -8,6 +8,8 @@ export interface KokoroPhonemizeRequest {
   espeakVoice: string;
   dialect: Dialect;
   clauses: string[];
+  /** Queues behind live sessions' requests (see ../piper/thread-pool.ts). */
+  batch?: boolean;
 }
 
 // espeak-ng's WASM runs synchronously: this thread keeps that work off the gateway's event loop. Requests are

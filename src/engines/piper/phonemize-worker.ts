@@ -3,6 +3,8 @@ import { serveRequests } from '../worker-threads/serve-requests.ts';
 
 /** One sentence's clauses, phonemised in `language` (an espeak voice). */
 export interface PhonemizeRequest {
+  /** Queues behind live sessions' requests (see thread-pool.ts). */
+  batch?: boolean;
   language: string;
   clauses: string[];
 }

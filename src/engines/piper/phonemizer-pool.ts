@@ -41,8 +41,8 @@ export class PhonemizerWorkerPool {
     return new PhonemizerWorkerPool(language, pool);
   }
 
-  phonemize(clauses: readonly string[], signal: AbortSignal): Promise<string[]> {
-    return this.#pool.run({ language: this.#language, clauses: [...clauses] }, signal);
+  phonemize(clauses: readonly string[], signal: AbortSignal, batch = false): Promise<string[]> {
+    return this.#pool.run({ language: this.#language, clauses: [...clauses], batch }, signal);
   }
 
   close(): Promise<void> {

@@ -16,8 +16,9 @@ export interface ModelSignature {
 
 /** `signature` loads the model (the first request does) and names its inputs and outputs. */
 export type PiperInferenceRequest =
-  | { kind: 'signature' }
-  | { kind: 'infer'; ids: BigInt64Array; scales: Float32Array; speakerId?: number };
+  | { kind: 'signature'; batch?: boolean }
+  // `batch` queues behind live sessions' requests (see thread-pool.ts).
+  | { kind: 'infer'; ids: BigInt64Array; scales: Float32Array; speakerId?: number; batch?: boolean };
 
 export type PiperInferenceResult = ModelSignature | Int16Array;
 

@@ -53,8 +53,8 @@ export class PiperInference {
   }
 
   /** The sentence's audio; rejects with an AbortError once `signal` aborts, with `tts_failed` if the model fails. */
-  async run(ids: readonly number[], scales: Float32Array, speakerId: number | undefined, signal: AbortSignal): Promise<Int16Array> {
-    const audio = await this.#pool.run(inferRequest(ids, scales, speakerId), signal);
+  async run(ids: readonly number[], scales: Float32Array, speakerId: number | undefined, signal: AbortSignal, batch = false): Promise<Int16Array> {
+    const audio = await this.#pool.run({ ...inferRequest(ids, scales, speakerId), batch }, signal);
     if (!(audio instanceof Int16Array)) throw new GatewayError('tts_failed', 'Piper inference returned no audio');
     return audio;
   }

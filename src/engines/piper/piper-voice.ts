@@ -87,14 +87,15 @@ export class PiperVoice implements Synthesizer {
     const scales = this.#scales(options);
     const sentences = splitSentences(text);
     // One sentence ahead: its worker phonemises while the model speaks the current one.
-    let next = sentences[0] === undefined ? undefined : this.#phonemeIds(sentences[0], signal);
+    const batch = options.priority === 'batch';
+    let next = sentences[0] === undefined ? undefined : this.#phonemeIds(sentences[0], signal, batch);
     for (let i = 0; next !== undefined && !signal.aborted; i++) {
       try {
         const ids = await next;
         const following = sentences[i + 1];
-        next = following === undefined ? undefined : this.#phonemeIds(following, signal);
+        next = following === undefined ? undefined : this.#phonemeIds(following, signal, batch);
         if (ids === undefined || signal.aborted) continue;
-        const audio = await this.#inference.run(ids, scales, speakerId, signal);
+        const audio = await this.#inference.run(ids, scales, speakerId, signal, batch);
         if (signal.aborted) return;
         yield audio;
       } catch (err) {
@@ -109,9 +110,9 @@ export class PiperVoice implements Synthesizer {
   }
 
   /** The sentence's ids, or undefined when it has nothing to say (punctuation only). */
-  #phonemeIds(sentence: Sentence, signal: AbortSignal): Promise<number[] | undefined> {
+  #phonemeIds(sentence: Sentence, signal: AbortSignal, batch: boolean): Promise<number[] | undefined> {
     const clauseTexts = sentence.map((clause) => clause.text);
-    const ids = this.#phonemizer.phonemize(clauseTexts, signal).then((ipa) => {
+    const ids = this.#phonemizer.phonemize(clauseTexts, signal, batch).then((ipa) => {
       if (ipa.every((clauseIpa) => clauseIpa.trim().length === 0)) return undefined;
       const clauses = sentence.map((clause, i) => ({ ipa: ipa[i] ?? '', terminator: clause.terminator }));
       const mapped = phonemesToIds(sentencePhonemes(clauses, this.#config.phoneme_map), this.#config.phoneme_id_map);

@@ -14,6 +14,11 @@ export interface ThreadPoolOptions {
   label: string;
 }
 
+/** A request marked `batch` (an API request) waits while any live session's request waits. */
+export interface Prioritised {
+  batch?: boolean;
+}
+
 const FAILURES: Record<PoolFailure, (label: string) => string> = {
   full: (label) => `too many requests waiting for ${label}`,
   closed: (label) => `${label} is closed`,
@@ -22,10 +27,15 @@ const FAILURES: Record<PoolFailure, (label: string) => string> = {
 };
 
 /** Piper's blocking work (espeak, onnxruntime) in `size` worker threads; every failure is `tts_failed`. */
-export function startThreadPool<Request, Result>(options: ThreadPoolOptions): WorkerPool<Request, Result> {
+export function startThreadPool<Request extends Prioritised, Result>(options: ThreadPoolOptions): WorkerPool<Request, Result> {
   const { workerUrl, workerData, label } = options;
   const error = (failure: PoolFailure, cause?: unknown): Error =>
     new GatewayError('tts_failed', FAILURES[failure](label), { cause });
   const threads = Array.from({ length: options.size }, () => WorkerThread.start<Request, Result>({ workerUrl, workerData, error }));
-  return new WorkerPool(threads, { maxQueued: options.maxQueued, error });
+  return new WorkerPool(threads, {
+    maxQueued: options.maxQueued,
+    error,
+    laneOf: (request) => (request.batch === true ? 'batch' : 'live'),
+    isBackgroundLane: (lane) => lane === 'batch',
+  });
 }

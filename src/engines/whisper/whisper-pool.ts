@@ -26,6 +26,8 @@ export interface WhisperPoolOptions {
  */
 export const MAX_AUDIO_SAMPLES = 30 * 16_000;
 
+const BATCH_LANE_PREFIX = 'batch:';
+
 /** The lane is the session, which makes the queue fair between sessions; a request without one is its own lane. */
 interface Transcription extends ContextJob {
   lane: string;
@@ -48,6 +50,7 @@ export class WhisperPool implements Transcriber {
     this.#pool = new WorkerPool<Transcription, NativeTranscript>(contexts, {
       maxQueued: options.maxQueue,
       laneOf: (transcription) => transcription.lane,
+      isBackgroundLane: (lane) => lane.startsWith(BATCH_LANE_PREFIX),
       error: (failure) =>
         failure === 'full'
           ? new GatewayError('asr_busy', `${options.maxQueue} transcriptions are already waiting`)
@@ -97,7 +100,7 @@ export class WhisperPool implements Transcriber {
     return {
       audio16k: audio16k.length > MAX_AUDIO_SAMPLES ? audio16k.subarray(audio16k.length - MAX_AUDIO_SAMPLES) : audio16k,
       options: this.#nativeOptions(options.language),
-      lane: options.sessionId ?? `anonymous-${this.#anonymousLanes++}`,
+      lane: `${options.priority === 'batch' ? BATCH_LANE_PREFIX : ''}${options.sessionId ?? `anonymous-${this.#anonymousLanes++}`}`,
     };
   }
 
