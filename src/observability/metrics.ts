@@ -91,6 +91,7 @@ function createInstruments(
       name: 's2s_speculative_turns_total',
       help: 'Draft turns started during a pause, by outcome: committed at the endpoint or dropped when speech resumed.',
       labelNames: ['outcome'],
+      registers,
     }),
     apiRequestDuration: latency(
       's2s_api_request_duration_seconds',
