@@ -6,7 +6,8 @@ import { FIXTURES_DIR, readWav, streamPcm } from '../../test/support/wav.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
 const MIC_16K = { sample_rate: 16_000, format: 'pcm16', channels: 1 };
-const ANSWER = Array.from({ length: 12 }, (_, i) => `This is sentence ${i + 1} of the answer.`).join(' ');
+// Long enough (about 10 s at 30 tokens/s) that the whole fixture utterance falls inside it, however the VAD splits it.
+const ANSWER = Array.from({ length: 40 }, (_, i) => `This is sentence ${i + 1} of the answer.`).join(' ');
 const speech = readWav(`${FIXTURES_DIR}order-status-en-16k.wav`);
 /** turns.bargeIn 'transcript': speech over the answer interrupts only if its transcript is more than a backchannel. */
 const OVERRIDES = { turns: { bargeIn: 'transcript' as const }, vad: { bargeInMinSpeechMs: 300 } };

@@ -467,9 +467,12 @@ class VoicePipeline implements VoiceInput {
     return true;
   }
 
-  /** Transcript-confirmed barge-in: an acknowledgement said over the answer is no new turn, and the answer goes on. */
+  /**
+   * Transcript-confirmed barge-in: an acknowledgement said over the answer is no new turn, and the answer goes on.
+   * Even when the answer has ended by the time its transcript is ready: "uh-huh" to a finished answer asks nothing.
+   */
   #onlyBackchannel(utterance: Utterance, text: string): boolean {
-    return this.#deps.settings.bargeInConfirm === 'transcript' && utterance.duringAnswer && !utterance.bargedIn && this.#handlers.speaking() && isBackchannel(text);
+    return this.#deps.settings.bargeInConfirm === 'transcript' && utterance.duringAnswer && !utterance.bargedIn && isBackchannel(text);
   }
 
   #transcribeOptions() {
