@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../config/load.ts';
 import type { AgentEvent } from '../contracts/agent.ts';
+import { until } from '../../test/support/until.ts';
 import { startLlmServer, type LlmServer } from '../../test/support/llm-server.ts';
 import { LangGraphAgent } from './langgraph-agent.ts';
 import { pino } from 'pino';
@@ -25,6 +26,8 @@ for (const store of ['in memory', 'PostgreSQL'] as const) {
       const config = loadConfig({ env });
       memory = createCheckpointer(config, pino({ level: 'silent' }));
       agent = await LangGraphAgent.create(config, memory);
+      // Postgres memory prepares its tables in the background: a turn before that is refused (memory_unavailable).
+      if (store === 'PostgreSQL') await until('Postgres memory reachable', () => memory.status()?.reachable);
     });
     after(async () => {
       await agent.close();
@@ -52,8 +55,9 @@ for (const store of ['in memory', 'PostgreSQL'] as const) {
     test('stops at its tool call, writes nothing, and a drop leaves memory as it was', async () => {
       const threadId = randomUUID();
       const requestsBefore = llm.requests.length;
-      await draft(threadId, async (events) => {
-        while (!events.some((e) => e.type === 'tool_call')) await new Promise((resolve) => setTimeout(resolve, 10));
+      await draft(threadId, async () => {
+        // The model asked for the tool (a built-in tool's tool_call event goes out with its result, after commit).
+        await until('the LLM request', () => llm.requests.length > requestsBefore);
         // Held at the call: no second LLM request (which would carry the tool's result) comes.
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.equal(llm.requests.length, requestsBefore + 1, 'the tool did not run before the commit');
@@ -65,10 +69,12 @@ for (const store of ['in memory', 'PostgreSQL'] as const) {
 
     test('once committed, the tool runs on the real thread and memory holds the whole exchange', async () => {
       const threadId = randomUUID();
-      const events = await draft(threadId, async (seen) => {
-        while (!seen.some((e) => e.type === 'tool_call')) await new Promise((resolve) => setTimeout(resolve, 10));
+      const requestsBefore = llm.requests.length;
+      const events = await draft(threadId, async () => {
+        await until('the LLM request', () => llm.requests.length > requestsBefore);
         return true;
       });
+      assert.ok(events.some((e) => e.type === 'tool_call'), 'the tool call is reported once it ran');
       assert.equal(events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join(''), 'It is noon.');
       const roles = llm.requests.at(-1)?.body.messages?.map((m) => m.role);
       assert.deepEqual(roles, ['system', 'user', 'assistant', 'tool']);
