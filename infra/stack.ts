@@ -3,7 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import type { StackConfig } from './config.ts';
 import { DataStores } from './data-stores.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, gatewayScrapeTargets } from './gateway.ts';
+import { gatewayImage } from './gateway-image.ts';
 import { gpuAccess } from './gpu.ts';
 import { LlmServer } from './llm-server.ts';
 import type { ObservabilityFiles } from './observability-files.ts';
@@ -11,6 +12,11 @@ import { Observability } from './observability.ts';
 
 export interface StackOutputs {
   gatewayUrl: string;
+  /** The image the gateway containers run (content-tagged when built here). */
+  gatewayImage: pulumi.Output<string>;
+  gatewayReplicas: number;
+  /** Where alerts go: the webhook's host, or a note that none is configured. */
+  alertReceiver: pulumi.Output<string>;
   gatewayWebSocketUrl: string;
   grafanaUrl: string;
   /** Secret. */
@@ -36,16 +42,30 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
   );
   const observability = new Observability(
     'observability',
-    { network, images: config.images, files, bindAddress: config.bindAddress, publicHost: config.publicHost, grafanaPort: config.grafanaPort },
+    {
+      network,
+      images: config.images,
+      alertWebhookUrl: config.alertWebhookUrl,
+      files,
+      bindAddress: config.bindAddress,
+      publicHost: config.publicHost,
+      grafanaPort: config.grafanaPort,
+      gatewayTargets: gatewayScrapeTargets(config.replicas),
+    },
     opts,
   );
 
-  const apiKeys = pulumi.secret(config.apiKeys ?? new random.RandomPassword('gateway-api-key', { length: 40, special: false }, opts).result);
+  // Created either way (it is free), used only when no keys are configured.
+  const generatedKey = new random.RandomPassword('gateway-api-key', { length: 40, special: false }, opts).result;
+  const apiKeys = pulumi.secret(pulumi.all([config.apiKeys, generatedKey]).apply(([configured, generated]) => configured || generated));
+  const image = gatewayImage({ repoDir: config.repoDir, gpu: config.gpu, prebuilt: config.images.gateway }, opts);
   const gateway = new Gateway(
     'gateway',
     {
       network,
-      image: config.images.gateway,
+      image: image.ref,
+      replicas: config.replicas,
+      loadBalancerImage: config.images.loadBalancer,
       gpu,
       bindAddress: config.bindAddress,
       publicHost: config.publicHost,
@@ -75,6 +95,9 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
 
   return {
     gatewayUrl: gateway.url,
+    gatewayImage: image.ref,
+    gatewayReplicas: config.replicas,
+    alertReceiver: pulumi.unsecret(config.alertWebhookUrl.apply((url) => (url === '' ? 'none: set alertWebhookUrl (alerts show in Alertmanager and Grafana only)' : `webhook on ${new URL(url).host}`))),
     gatewayWebSocketUrl: `${gateway.url.replace(/^http/, 'ws')}/ws/s2s`,
     grafanaUrl: observability.grafanaUrl,
     gatewayApiKeys: apiKeys,
