@@ -12,7 +12,7 @@ const stack = await runStackWithMocks({ config: { gpu: 'rocm', videoGid: '44', r
 test('with no gatewayImage, pulumi up builds the ROCm image from docker/ and the gateway runs exactly that build', () => {
   const builds = stack.resources.filter((r) => r.type === 'docker:index/image:Image');
   assert.equal(builds.length, 1);
-  const { inputs } = builds[0] as { inputs: { imageName: string; skipPush: boolean; build: { context: string; dockerfile: string; platform: string } } };
+  const { inputs } = builds[0] as unknown as { inputs: { imageName: string; skipPush: boolean; build: { context: string; dockerfile: string; platform: string } } };
   assert.match(inputs.build.dockerfile, /docker\/Dockerfile\.rocm$/);
   assert.equal(inputs.skipPush, true, 'built on the Docker host, pushed nowhere');
   assert.equal(inputs.build.platform, 'linux/amd64');

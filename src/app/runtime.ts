@@ -38,6 +38,7 @@ export class Runtime {
   readonly sessions: Sessions;
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
+  readonly #stopHealthReport: () => void;
 
   /** `files`: every model the configured engines need, on disk (resolved, and fetched if need be, before start). */
   constructor(config: Config, log: Logger, files: ModelFiles) {
@@ -49,6 +50,11 @@ export class Runtime {
     this.llm = new LlmProbe(config.llm);
     this.store = config.redisUrl ? new RedisSessionStore(config.redisUrl, log) : new MemorySessionStore();
     this.sessions = new Sessions(config.limits.maxSessions, (sink, trace) => this.#openSession(sink, trace));
+    this.#stopHealthReport = this.metrics.reportHealth(() => ({
+      ready: this.readiness().ready,
+      llmReachable: this.llm.status.reachable,
+      asrQueued: this.asr.value?.queued?.() ?? 0,
+    }));
   }
 
   /** Starts every load in the background; the returned promise settles when all have finished either way. */
@@ -112,6 +118,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.#stopHealthReport();
     this.#loading.abort();
     this.llm.stop();
     await Promise.all([

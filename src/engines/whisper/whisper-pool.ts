@@ -80,6 +80,10 @@ export class WhisperPool implements Transcriber {
     return running ? this.#transcript(running) : Promise.resolve(undefined);
   }
 
+  queued(): number {
+    return this.#pool.stats().queued;
+  }
+
   stats(): WorkerPoolStats {
     return this.#pool.stats();
   }
