@@ -3,7 +3,27 @@ import * as pulumi from '@pulumi/pulumi';
 import type { GpuMode } from './gpu.ts';
 
 /** Every knob of the stack. Defaults live in Pulumi.yaml, which the Pulumi CLI applies before the program runs. */
+export type Target = 'docker' | 'kubernetes';
+
+export interface KubernetesConfig {
+  /** kubeconfig context; empty uses the current one. */
+  context: string;
+  namespace: string;
+  ingressClass: string;
+  maxReplicas: number;
+  /** The HPA's target of active sessions per pod. */
+  sessionsPerPod: number;
+  llmBaseUrl: string;
+  stores: 'statefulset' | 'external';
+  /** Secrets; used with stores: external. */
+  redisUrl: pulumi.Output<string>;
+  postgresUrl: pulumi.Output<string>;
+}
+
 export interface StackConfig {
+  /** A Docker host (the default) or a Kubernetes cluster. */
+  target: Target;
+  kubernetes: KubernetesConfig;
   /** Docker host: empty for the local socket (or DOCKER_HOST), or `ssh://user@host`. */
   dockerHost: string;
   gpu: GpuMode;
@@ -71,7 +91,28 @@ export function readStackConfig(config = new pulumi.Config(), repoDir = fileURLT
     return value;
   };
   const port = (key: string) => config.requireNumber(key, { min: 1, max: 65535 });
+  const target = config.require<Target>('target', { allowedValues: ['docker', 'kubernetes'] });
+  const stores = config.require<KubernetesConfig['stores']>('kubernetesStores', { allowedValues: ['statefulset', 'external'] });
+  const externalUrl = (key: string) => {
+    const needed = target === 'kubernetes' && stores === 'external';
+    return (config.getSecret(key) ?? pulumi.secret('')).apply((value) => {
+      if (needed && value === '') throw new Error(`kubernetesStores is external: set ${key} (--secret)`);
+      return value;
+    });
+  };
   return {
+    target,
+    kubernetes: {
+      context: config.get('kubernetesContext') ?? '',
+      namespace: config.require('kubernetesNamespace'),
+      ingressClass: config.require('kubernetesIngressClass'),
+      maxReplicas: config.requireNumber('kubernetesMaxReplicas', { min: 1 }),
+      sessionsPerPod: config.requireNumber('kubernetesSessionsPerPod', { min: 1 }),
+      llmBaseUrl: config.get('llmBaseUrl') ?? '',
+      stores,
+      redisUrl: externalUrl('redisUrl'),
+      postgresUrl: externalUrl('postgresUrl'),
+    },
     dockerHost: config.get('dockerHost') ?? '',
     gpu,
     videoGid: gid('videoGid'),

@@ -4,6 +4,7 @@ import * as random from '@pulumi/random';
 import type { StackConfig } from './config.ts';
 import { DataStores } from './data-stores.ts';
 import { Gateway, gatewayScrapeTargets } from './gateway.ts';
+import { createKubernetesStack } from './kubernetes.ts';
 import { gatewayImage } from './gateway-image.ts';
 import { gpuAccess } from './gpu.ts';
 import { LlmServer } from './llm-server.ts';
@@ -27,6 +28,7 @@ export interface StackOutputs {
 
 /** The whole deployment on one Docker host: data stores, LLM server, observability and the gateway. */
 export function createStack(config: StackConfig, files: ObservabilityFiles): StackOutputs {
+  if (config.target === 'kubernetes') return createKubernetesStack(config);
   const provider = new docker.Provider('docker-host', config.dockerHost === '' ? {} : { host: config.dockerHost });
   const opts = { provider };
   const gpu = gpuAccess(config.gpu, { video: config.videoGid, render: config.renderGid });
