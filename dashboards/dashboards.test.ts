@@ -125,7 +125,7 @@ test('allQueries covers every panel target, variable and rule with all variables
   for (const { source, expr } of queries) assert.doesNotMatch(expr, /\$|\[\[/, source);
   const kinds = Object.groupBy(queries, (q) => q.kind);
   assert.equal(kinds.record?.length, 15);
-  assert.equal(kinds.alert?.length, 4);
+  assert.equal(kinds.alert?.length, 7);
   assert.ok((kinds.variable?.length ?? 0) >= 3);
   const panelTargets = dashboardFiles.flatMap((file) =>
     allPanels(readDashboard(file).json.panels).flatMap((panel) => panel.targets ?? []),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +35,31 @@ for (const path of DOCKERFILES) {
     assert.ok(!['root', '0', '0:0', 'root:root'].includes(lastUser.args.trim()), `USER ${lastUser.args} is not root`);
   });
 
-  test(`${path}: the final stage has a HEALTHCHECK on /ready`, () => {
+  test(`${path}: the HEALTHCHECK is liveness (/health), not readiness, so an LLM outage does not make it unhealthy`, () => {
     const [healthcheck] = inFinal('HEALTHCHECK');
     assert.ok(healthcheck && !/^NONE\b/i.test(healthcheck.args));
-    assert.match(healthcheck.args, /\/ready/);
+    assert.match(healthcheck.args, /\/health'/);
+    assert.doesNotMatch(healthcheck.args, /\/ready/);
+    // The first start downloads the models before the gateway listens.
     assert.match(healthcheck.args, /--start-period=\d+m/);
+  });
+
+  test(`${path}: npm ci skips onnxruntime-node's CUDA download and the image drops builds it never loads`, () => {
+    const deps = stages.find((s) => s.name === 'deps') as Stage;
+    const npmCi = deps.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    const skip = deps.instructions.findIndex((i) => i.keyword === 'ENV' && /\bONNXRUNTIME_NODE_INSTALL=skip\b/.test(i.args));
+    assert.ok(skip >= 0 && skip < npmCi, 'ONNXRUNTIME_NODE_INSTALL=skip before npm ci');
+    const run = deps.instructions[npmCi]?.args ?? '';
+    assert.match(run, /rm -rf [^&]*node_modules\/@fugood\/node-whisper-linux-x64-cuda\b/);
+    for (const platform of ['darwin', 'win32', 'linux/arm64']) {
+      assert.match(run, new RegExp(`node_modules/onnxruntime-node/bin/napi-v6/${platform}\\b`), `drops onnxruntime's ${platform} build`);
+    }
+    // The build the image does load stays.
+    assert.doesNotMatch(run, /napi-v6\/linux\/x64\b/);
+  });
+
+  test(`${path}: no espeak-ng system package: Piper phonemises with espeak-ng compiled to WASM`, () => {
+    for (const run of all.filter((i) => i.keyword === 'RUN')) assert.doesNotMatch(run.args, /\bespeak/);
   });
 
   test(`${path}: no ENV or ARG bakes in a secret`, () => {
@@ -83,4 +103,22 @@ test('.dockerignore keeps node_modules, models and git out of the context', () =
   // An allowlist: everything is ignored, then only what the images copy is let back in.
   assert.equal(dockerignore.find((l) => l !== '' && !l.startsWith('#')), '*');
   for (const kept of ['!node_modules', '!models', '!.git']) assert.ok(!dockerignore.includes(kept));
+});
+
+test('the phonemizer is the WASM espeak-ng from npm and nothing runs an espeak-ng program', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.ok(pkg.dependencies['@echogarden/espeak-ng-emscripten'], 'a production dependency, so images have it');
+  assert.match(readFileSync(join(REPO, 'src/engines/piper/espeak-ipa.ts'), 'utf8'), /from '@echogarden\/espeak-ng-emscripten'/);
+  const sources = readdirSync(join(REPO, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  for (const file of sources) assert.doesNotMatch(readFileSync(join(REPO, 'src', file), 'utf8'), /from 'node:child_process'/, `${file} spawns no program`);
+});
+
+test('no .npmrc: the onnxruntime-node skip lives where npm supports it (allowScripts) and in the install commands', () => {
+  assert.ok(!existsSync(join(REPO, '.npmrc')), 'npm warns about unknown .npmrc keys on every command');
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+  assert.equal(pkg.allowScripts['onnxruntime-node'], false);
+  // The Node 24 binary comes from the `node` package's install script.
+  assert.equal(pkg.allowScripts.node, true);
+  assert.match(readFileSync(join(REPO, '.ci/run'), 'utf8'), /ONNXRUNTIME_NODE_INSTALL=skip npm ci/);
+  assert.match(readFileSync(join(REPO, 'systemd/install.sh'), 'utf8'), /ONNXRUNTIME_NODE_INSTALL=skip npm ci/);
 });

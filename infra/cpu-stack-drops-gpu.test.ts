@@ -20,7 +20,10 @@ test('a CPU-only stack maps no devices and adds no groups', () => {
 });
 
 test('a CPU-only stack runs the CPU images and the CPU whisper build', () => {
-  assert.equal(container(stack, 'gateway').inputs.image, 's2s-gateway:0.1.0-cpu');
+  // Built here from the CPU Dockerfile, tagged by content.
+  assert.match(String(container(stack, 'gateway').inputs.image), /^s2s-gateway:[0-9a-f]{16}-cpu$/);
+  const build = stack.resources.find((r) => r.type === 'docker:index/image:Image');
+  assert.match(String((build?.inputs.build as { dockerfile: string }).dockerfile), /docker\/Dockerfile\.cpu$/);
   assert.equal(container(stack, 'llm').inputs.image, 'ghcr.io/ggml-org/llama.cpp:server-b7964');
   const env = envOf(container(stack, 'gateway'));
   assert.equal(env.get('S2S_ASR_VARIANT'), 'default');

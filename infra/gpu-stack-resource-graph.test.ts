@@ -18,7 +18,7 @@ const stack = await runStackWithMocks({
   },
   dashboardsDir: writeDashboardsFixture(),
 });
-const ALIASES = ['postgres', 'redis', 'qdrant', 'llm', 'embeddings', 'otel-collector', 'prometheus', 'grafana', 'gateway'];
+const ALIASES = ['postgres', 'redis', 'qdrant', 'llm', 'embeddings', 'otel-collector', 'tempo', 'prometheus', 'alertmanager', 'grafana', 'gateway'];
 
 test('the stack runs every service as a container', () => {
   assert.deepEqual(containers(stack).map((c) => c.name).sort(), [...ALIASES].sort());
@@ -54,10 +54,10 @@ test('every container has a healthcheck, waits for it, and restarts', () => {
   }
 });
 
-test('the gateway is ready-probed with node, with a long start period for model loading', () => {
+test('the gateway is liveness-probed (/health) with node, with a long start period for model loading', () => {
   const healthcheck = container(stack, 'gateway').inputs.healthcheck as { tests: string[]; startPeriod: string };
   assert.deepEqual(healthcheck.tests.slice(0, 3), ['CMD', 'node', '-e']);
-  assert.match(healthcheck.tests[3] ?? '', /fetch\('http:\/\/127\.0\.0\.1:8080\/ready'\)/);
+  assert.match(healthcheck.tests[3] ?? '', /fetch\('http:\/\/127\.0\.0\.1:8080\/health'\)/);
   assert.equal(healthcheck.startPeriod, '15m');
 });
 
@@ -117,7 +117,9 @@ test('generated secrets reach containers only through env lists sent as secrets'
 });
 
 test('plain outputs hold no secret; keys and passwords are secret outputs', async () => {
-  const { gatewayApiKeys, grafanaAdminPassword, ...plain } = stack.outputs;
+  const { gatewayApiKeys, grafanaAdminPassword, gatewayImage, alertReceiver, ...plain } = stack.outputs;
+  assert.equal(await resolve(gatewayImage), 'registry.example/s2s-gateway:1.2.3-rocm');
+  assert.match(await resolve(alertReceiver), /^none: set alertWebhookUrl/);
   assert.equal(await pulumi.isSecret(gatewayApiKeys), true);
   assert.equal(await pulumi.isSecret(grafanaAdminPassword), true);
   assert.ok(stack.generatedSecrets.includes(await resolve(gatewayApiKeys)));
@@ -126,6 +128,7 @@ test('plain outputs hold no secret; keys and passwords are secret outputs', asyn
     gatewayUrl: 'http://strix.lan:9443',
     gatewayWebSocketUrl: 'ws://strix.lan:9443/ws/s2s',
     grafanaUrl: 'http://strix.lan:3300',
+    gatewayReplicas: 1,
   });
 });
 

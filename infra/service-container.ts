@@ -1,5 +1,5 @@
 import * as docker from '@pulumi/docker';
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 
 type Healthcheck = Omit<docker.types.input.ContainerHealthcheck, 'tests'> & { tests: string[] };
 
@@ -10,7 +10,8 @@ export type ServiceContainerArgs = Omit<
   network: docker.Network;
   /** The name other containers use to reach this one on the private network. */
   alias: string;
-  image: string;
+  /** A pinned image to pull, or the reference of an image the program built. */
+  image: string | pulumi.Output<string>;
   /** Required: `pulumi up` waits on it, and Docker restarts on it. */
   healthcheck: Healthcheck;
   /** How long `pulumi up` waits for the healthcheck; model downloads make some services slow the first time. */
@@ -20,14 +21,14 @@ export type ServiceContainerArgs = Omit<
 /** One long-running service: its pinned image and a container on the stack's private network. */
 export function serviceContainer(args: ServiceContainerArgs, opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource }): docker.Container {
   const { network, alias, image, healthcheck, waitTimeoutS, ...rest } = args;
-  // keepLocally: the gateway image is built on the Docker host, and a destroy must not delete it.
-  const remote = new docker.RemoteImage(`${alias}-image`, { name: image, keepLocally: true }, { parent: opts.parent });
+  // keepLocally: a destroy must not delete images other stacks or a rollback may still use.
+  const imageRef = pulumi.Output.isInstance(image) ? image : new docker.RemoteImage(`${alias}-image`, { name: image, keepLocally: true }, { parent: opts.parent }).imageId;
   return new docker.Container(
     alias,
     {
       ...rest,
       name: `s2s-${alias}`,
-      image: remote.imageId,
+      image: imageRef,
       networksAdvanced: [{ name: network.name, aliases: [alias] }],
       healthcheck,
       restart: 'unless-stopped',

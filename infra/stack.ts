@@ -4,7 +4,9 @@ import * as random from '@pulumi/random';
 import type { StackConfig } from './config.ts';
 import { DataStores } from './data-stores.ts';
 import { EmbeddingsServer, readEmbeddingsConfig } from './embeddings-server.ts';
-import { Gateway } from './gateway.ts';
+import { Gateway, gatewayScrapeTargets } from './gateway.ts';
+import { createKubernetesStack } from './kubernetes.ts';
+import { gatewayImage } from './gateway-image.ts';
 import { gpuAccess } from './gpu.ts';
 import { LlmServer } from './llm-server.ts';
 import type { ObservabilityFiles } from './observability-files.ts';
@@ -12,6 +14,11 @@ import { Observability } from './observability.ts';
 
 export interface StackOutputs {
   gatewayUrl: string;
+  /** The image the gateway containers run (content-tagged when built here). */
+  gatewayImage: pulumi.Output<string>;
+  gatewayReplicas: number;
+  /** Where alerts go: the webhook's host, or a note that none is configured. */
+  alertReceiver: pulumi.Output<string>;
   gatewayWebSocketUrl: string;
   grafanaUrl: string;
   /** Secret. */
@@ -22,6 +29,7 @@ export interface StackOutputs {
 
 /** The whole deployment on one Docker host: data stores, LLM server, observability and the gateway. */
 export function createStack(config: StackConfig, files: ObservabilityFiles): StackOutputs {
+  if (config.target === 'kubernetes') return createKubernetesStack(config);
   const provider = new docker.Provider('docker-host', config.dockerHost === '' ? {} : { host: config.dockerHost });
   const opts = { provider };
   const gpu = gpuAccess(config.gpu, { video: config.videoGid, render: config.renderGid });
@@ -38,16 +46,30 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
   const embeddings = new EmbeddingsServer('embeddings-server', { network, ...readEmbeddingsConfig() }, opts);
   const observability = new Observability(
     'observability',
-    { network, images: config.images, files, bindAddress: config.bindAddress, publicHost: config.publicHost, grafanaPort: config.grafanaPort },
+    {
+      network,
+      images: config.images,
+      alertWebhookUrl: config.alertWebhookUrl,
+      files,
+      bindAddress: config.bindAddress,
+      publicHost: config.publicHost,
+      grafanaPort: config.grafanaPort,
+      gatewayTargets: gatewayScrapeTargets(config.replicas),
+    },
     opts,
   );
 
-  const apiKeys = pulumi.secret(config.apiKeys ?? new random.RandomPassword('gateway-api-key', { length: 40, special: false }, opts).result);
+  // Created either way (it is free), used only when no keys are configured.
+  const generatedKey = new random.RandomPassword('gateway-api-key', { length: 40, special: false }, opts).result;
+  const apiKeys = pulumi.secret(pulumi.all([config.apiKeys, generatedKey]).apply(([configured, generated]) => configured || generated));
+  const image = gatewayImage({ repoDir: config.repoDir, gpu: config.gpu, prebuilt: config.images.gateway }, opts);
   const gateway = new Gateway(
     'gateway',
     {
       network,
-      image: config.images.gateway,
+      image: image.ref,
+      replicas: config.replicas,
+      loadBalancerImage: config.images.loadBalancer,
       gpu,
       bindAddress: config.bindAddress,
       publicHost: config.publicHost,
@@ -78,6 +100,9 @@ export function createStack(config: StackConfig, files: ObservabilityFiles): Sta
 
   return {
     gatewayUrl: gateway.url,
+    gatewayImage: image.ref,
+    gatewayReplicas: config.replicas,
+    alertReceiver: pulumi.unsecret(config.alertWebhookUrl.apply((url) => (url === '' ? 'none: set alertWebhookUrl (alerts show in Alertmanager and Grafana only)' : `webhook on ${new URL(url).host}`))),
     gatewayWebSocketUrl: `${gateway.url.replace(/^http/, 'ws')}/ws/s2s`,
     grafanaUrl: observability.grafanaUrl,
     gatewayApiKeys: apiKeys,

@@ -2,8 +2,8 @@
 // they play and measures how fast the audio stops.
 import { setTimeout, clearTimeout } from 'k6/timers';
 import { Trend, Counter } from 'k6/metrics';
-import { LANG, TURN_TIMEOUT_MS, gatewayErrors, openGateway, sendMessage, countErrorReply } from './lib/gateway.js';
-import { sessionStart, textInput, interrupt, parseServerFrame } from './lib/messages.js';
+import { LANG, TURN_TIMEOUT_MS, checkFrame, gatewayErrors, openGateway, sendMessage, countErrorReply } from './lib/gateway.js';
+import { sessionStart, textInput, interrupt } from './lib/messages.js';
 
 const PROMPTS = {
   en: ['What is the status of order 1234?', 'When will it arrive?', 'Thanks, that is all.'],
@@ -15,19 +15,21 @@ const LONG_PROMPT = {
 };
 const prompts = LANG === 'zh' ? PROMPTS.zh : PROMPTS.en;
 const longPrompt = LANG === 'zh' ? LONG_PROMPT.zh : LONG_PROMPT.en;
-const TURNS_PER_SESSION = Number(__ENV.S2S_TURNS || prompts.length);
+const TURNS_PER_SESSION = Number(__ENV.LOAD_TURNS || prompts.length);
 /** How long the answer plays before the simulated user interrupts it. */
-const INTERRUPT_AFTER_MS = Number(__ENV.S2S_INTERRUPT_AFTER_MS || 500);
+const INTERRUPT_AFTER_MS = Number(__ENV.LOAD_INTERRUPT_AFTER_MS || 500);
 
 /** text_input sent -> first binary audio frame of the answer. */
 const timeToFirstAudio = new Trend('time_to_first_audio_ms', true);
 /** interrupt sent -> last binary audio frame before response_end {interrupted: true} (0 if none came after). */
 const interruptToLastAudio = new Trend('interrupt_to_last_audio_ms', true);
 const turnsCompleted = new Counter('s2s_turns_completed');
+/** Interrupts whose stop latency was measured; the run fails with none. */
+const interruptsMeasured = new Counter('s2s_interrupts_measured');
 /** Answers that ended on their own before the interrupt was sent: the scenario measured nothing. */
 const interruptsMissed = new Counter('s2s_interrupts_missed');
 
-const vus = Number(__ENV.S2S_VUS || 10);
+const vus = Number(__ENV.LOAD_VUS || 10);
 
 export const options = {
   scenarios: {
@@ -36,8 +38,8 @@ export const options = {
       exec: 'textTurns',
       startVUs: 0,
       stages: [
-        { duration: __ENV.S2S_RAMP || '30s', target: vus },
-        { duration: __ENV.S2S_HOLD || '1m', target: vus },
+        { duration: __ENV.LOAD_RAMP || '30s', target: vus },
+        { duration: __ENV.LOAD_HOLD || '1m', target: vus },
         { duration: '15s', target: 0 },
       ],
       gracefulRampDown: '30s',
@@ -47,17 +49,22 @@ export const options = {
       exec: 'interruptedTurn',
       startVUs: 0,
       stages: [
-        { duration: __ENV.S2S_RAMP || '30s', target: Math.max(1, Math.round(vus / 5)) },
-        { duration: __ENV.S2S_HOLD || '1m', target: Math.max(1, Math.round(vus / 5)) },
+        { duration: __ENV.LOAD_RAMP || '30s', target: Math.max(1, Math.round(vus / 5)) },
+        { duration: __ENV.LOAD_HOLD || '1m', target: Math.max(1, Math.round(vus / 5)) },
         { duration: '15s', target: 0 },
       ],
       gracefulRampDown: '30s',
     },
   },
   thresholds: {
-    time_to_first_audio_ms: [`p(95)<${__ENV.S2S_P95_FIRST_AUDIO_MS || 1200}`],
-    interrupt_to_last_audio_ms: [`p(95)<${__ENV.S2S_P95_INTERRUPT_MS || 250}`],
+    time_to_first_audio_ms: [`p(95)<${__ENV.LOAD_P95_FIRST_AUDIO_MS || 1200}`],
+    interrupt_to_last_audio_ms: [`p(95)<${__ENV.LOAD_P95_INTERRUPT_MS || 250}`],
     s2s_errors: ['count<1'],
+    // Every received frame passed its check().
+    checks: ['rate==1'],
+    // A run that measured nothing fails instead of passing on empty trends.
+    s2s_turns_completed: ['count>0'],
+    s2s_interrupts_measured: ['count>0'],
   },
 };
 
@@ -93,6 +100,7 @@ export function textTurns() {
   ws.onopen = () => sendMessage(ws, sessionStart({ lang: LANG }));
   ws.onmessage = (event) => {
     if (event === undefined) return;
+    const message = checkFrame(event.data);
     if (typeof event.data !== 'string') {
       if (!answered && sentAt !== undefined) {
         answered = true;
@@ -100,7 +108,6 @@ export function textTurns() {
       }
       return;
     }
-    const message = parseServerFrame(event.data);
     if (message === undefined) {
       gatewayErrors.add(1, { kind: 'bad_frame' });
     } else if (message.type === 'session_started') {
@@ -135,6 +142,7 @@ export function interruptedTurn() {
   ws.onopen = () => sendMessage(ws, sessionStart({ lang: LANG }));
   ws.onmessage = (event) => {
     if (event === undefined) return;
+    const message = checkFrame(event.data);
     if (typeof event.data !== 'string') {
       lastAudioAt = Date.now();
       if (interruptTimer === undefined) {
@@ -145,7 +153,6 @@ export function interruptedTurn() {
       }
       return;
     }
-    const message = parseServerFrame(event.data);
     if (message === undefined) {
       gatewayErrors.add(1, { kind: 'bad_frame' });
     } else if (message.type === 'session_started') {
@@ -157,6 +164,7 @@ export function interruptedTurn() {
     } else if (message.type === 'response_end') {
       if (message.interrupted === true && interruptAt !== undefined) {
         interruptToLastAudio.add(Math.max(0, (lastAudioAt ?? interruptAt) - interruptAt));
+        interruptsMeasured.add(1);
         turnsCompleted.add(1);
       } else {
         interruptsMissed.add(1);

@@ -2,16 +2,16 @@
 // microphone silence, and measures how long the gateway takes to answer with audio.
 import { setInterval, clearInterval, setTimeout, clearTimeout } from 'k6/timers';
 import { Trend, Counter } from 'k6/metrics';
-import { LANG, TURN_TIMEOUT_MS, gatewayErrors, openGateway, sendMessage, countErrorReply } from './lib/gateway.js';
-import { sessionStart, parseServerFrame } from './lib/messages.js';
+import { LANG, TURN_TIMEOUT_MS, checkFrame, gatewayErrors, openGateway, sendMessage, countErrorReply } from './lib/gateway.js';
+import { sessionStart } from './lib/messages.js';
 import { parseWav, pcmFrames, frameBytes, speechEndMs } from './lib/wav.js';
 
 const FRAME_MS = 20;
 // k6 resolves relative paths from this script's folder: this default is test/fixtures of the project.
-const wav = parseWav(open(__ENV.S2S_WAV || '../test/fixtures/order-status-en-16k.wav', 'b'));
+const wav = parseWav(open(__ENV.LOAD_WAV || '../test/fixtures/order-status-en-16k.wav', 'b'));
 const speechFrames = pcmFrames(wav, FRAME_MS);
 const silenceFrame = new ArrayBuffer(frameBytes(wav, FRAME_MS));
-const speechEnd = Number(__ENV.S2S_SPEECH_END_MS || speechEndMs(wav, FRAME_MS));
+const speechEnd = Number(__ENV.LOAD_SPEECH_END_MS || speechEndMs(wav, FRAME_MS));
 
 /** End of speech in the file (as sent) -> first binary audio frame of the answer. */
 const voiceToVoice = new Trend('voice_to_voice_ms', true);
@@ -25,17 +25,21 @@ export const options = {
       executor: 'ramping-vus',
       startVUs: 0,
       stages: [
-        { duration: __ENV.S2S_RAMP || '30s', target: Number(__ENV.S2S_VUS || 10) },
-        { duration: __ENV.S2S_HOLD || '1m', target: Number(__ENV.S2S_VUS || 10) },
+        { duration: __ENV.LOAD_RAMP || '30s', target: Number(__ENV.LOAD_VUS || 10) },
+        { duration: __ENV.LOAD_HOLD || '1m', target: Number(__ENV.LOAD_VUS || 10) },
         { duration: '15s', target: 0 },
       ],
       gracefulRampDown: '30s',
     },
   },
   thresholds: {
-    voice_to_voice_ms: [`p(95)<${__ENV.S2S_P95_VOICE_TO_VOICE_MS || 1500}`],
-    time_to_first_audio_ms: [`p(95)<${__ENV.S2S_P95_FIRST_AUDIO_MS || 1200}`],
+    voice_to_voice_ms: [`p(95)<${__ENV.LOAD_P95_VOICE_TO_VOICE_MS || 1500}`],
+    time_to_first_audio_ms: [`p(95)<${__ENV.LOAD_P95_FIRST_AUDIO_MS || 1200}`],
     s2s_errors: ['count<1'],
+    // Every received frame passed its check().
+    checks: ['rate==1'],
+    // A run that measured nothing fails instead of passing on empty trends.
+    s2s_turns_completed: ['count>0'],
   },
 };
 
@@ -71,6 +75,7 @@ export default function () {
 
   ws.onmessage = (event) => {
     if (event === undefined) return;
+    const message = checkFrame(event.data);
     if (typeof event.data !== 'string') {
       if (!answered && speechEndSentAt !== undefined) {
         answered = true;
@@ -80,7 +85,6 @@ export default function () {
       }
       return;
     }
-    const message = parseServerFrame(event.data);
     if (message === undefined) {
       gatewayErrors.add(1, { kind: 'bad_frame' });
       return;

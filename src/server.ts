@@ -1,10 +1,31 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { settingsHelp, printableConfig } from './config/describe.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
 import { ensureModels } from './models/ensure.ts';
 import { createProgress } from './models/progress.ts';
+import { createLogger } from './observability/logger.ts';
 import { shutdownTelemetry } from './observability/otel.ts';
+import { startUpFailureLine } from './app/start-up-failure.ts';
 import { startGateway } from './app/gateway.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const EX_CONFIG = 78;
+
+interface Options {
+  config?: string;
+  printConfig?: boolean;
+}
+
+/** Ends start-up with one line on stderr (the stack only when debugging), never a raw trace. */
+function fail(err: unknown, config: Config | undefined, log: Logger | undefined, status: number): never {
+  log?.debug({ err }, 'start-up failed');
+  process.stderr.write(`s2s-gateway: ${startUpFailureLine(err, config)}\n`);
+  process.exit(status);
+}
 
 /** After the drain's grace: time for engines and stores to close before the process gives up on them. */
 const CLOSE_OVERRUN_MS = 10_000;
@@ -13,19 +34,25 @@ const CLOSE_OVERRUN_MS = 10_000;
 async function main(): Promise<void> {
   const options = new Command('s2s-gateway')
     .description('Speech-to-speech voice gateway for LangGraph agents')
+    .version(version, '-V, --version')
     .option('-c, --config <file>', 'config file (YAML or JSON); S2S_* environment variables override it')
+    .option('--print-config', 'print the effective configuration (credentials masked) as JSON and exit')
+    .addHelpText('after', settingsHelp())
     .parse()
-    .opts<{ config?: string }>();
+    .opts<Options>();
 
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ file: options.config });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    console.error(err.message);
-    process.exit(78); // EX_CONFIG
+    fail(err, undefined, undefined, EX_CONFIG);
   }
-  const log = pino({ level: config.server.logLevel, base: { service: 's2s-gateway' } });
+  if (options.printConfig) {
+    process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
+    return;
+  }
+  const log = createLogger(config.server.logLevel);
 
   const starting = new AbortController();
   process.once('SIGINT', () => starting.abort());
@@ -34,11 +61,15 @@ async function main(): Promise<void> {
   try {
     models = await ensureModels(config, { signal: starting.signal, log, progress: createProgress(process.stderr, log) });
   } catch (err) {
-    console.error((err as Error).message);
-    process.exit(starting.signal.aborted ? 130 : 1);
+    fail(err, config, log, starting.signal.aborted ? 130 : 1);
   }
 
-  const gateway = await startGateway(config, log, models);
+  let gateway;
+  try {
+    gateway = await startGateway(config, log, models);
+  } catch (err) {
+    fail(err, config, log, 1);
+  }
   log.info({ url: gateway.url }, 'gateway listening');
 
   // A second signal during the drain gets the default action: the process ends at once.

@@ -50,10 +50,11 @@ for dir in src web client; do
   cp -R "$REPO/$dir" "$APP_DIR/$dir"
   find "$APP_DIR/$dir" -name '*.test.ts' -delete
 done
-install -m 0644 "$REPO/package.json" "$REPO/package-lock.json" "$REPO/.npmrc" "$APP_DIR/"
+install -m 0644 "$REPO/package.json" "$REPO/package-lock.json" "$APP_DIR/"
 install -m 0644 "$REPO/systemd/README.md" "$APP_DIR/systemd/"
 install -m 0755 "$NODE_BIN" "$APP_DIR/bin/node"
-(cd "$APP_DIR" && PATH="$APP_DIR/bin:$PATH" npm ci --omit=dev --no-audit --no-fund)
+# ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node would otherwise fetch CUDA binaries from NuGet (see README).
+(cd "$APP_DIR" && PATH="$APP_DIR/bin:$PATH" ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund)
 
 # Configuration: created once with fresh keys, never overwritten.
 install -d -m 0750 -o root -g "$SERVICE_USER" "$CONF_DIR"

@@ -51,6 +51,7 @@ export class Runtime {
   readonly #files: ModelFiles;
   readonly #loading = new AbortController();
   readonly #stalls: EventLoopStallWatch;
+  readonly #stopHealthReport: () => void;
 
   /** `files`: every model the configured engines need, on disk (resolved, and fetched if need be, before start). */
   constructor(config: Config, log: Logger, files: ModelFiles) {
@@ -74,6 +75,11 @@ export class Runtime {
       this.admission,
       (sink, trace, owner) => this.#openSession(sink, trace, owner),
     );
+    this.#stopHealthReport = this.metrics.reportHealth(() => ({
+      ready: this.readiness().ready,
+      llmReachable: this.llm.status.reachable,
+      asrQueued: this.asr.value?.queued?.() ?? 0,
+    }));
   }
 
   /** Starts every load in the background; the returned promise settles when all have finished either way. */
@@ -147,6 +153,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    this.#stopHealthReport();
     this.#loading.abort();
     this.llm.stop();
     this.#eventLoopLag.stop();

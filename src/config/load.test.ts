@@ -100,7 +100,7 @@ test('every bad key is named at once, not only the first', () => {
 });
 
 test('a misspelt S2S_ variable is an error, not silently ignored', () => {
-  assert.throws(() => loadConfig({ env: { S2S_LLM_BASEURL: 'http://x' } }), /unknown setting S2S_LLM_BASEURL/);
+  assert.throws(() => loadConfig({ env: { S2S_LLM_BASEURL: 'http://x' } }), /S2S_LLM_BASEURL: did you mean S2S_LLM_BASE_URL\?/);
 });
 
 test('an unknown key in the config file is named', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { engines, type EngineKind } from '../engines/registry.ts';
@@ -94,10 +95,13 @@ function readFile(path: string): Tree {
 function fromEnv(env: NodeJS.ProcessEnv): Tree {
   const bindings = envBindings();
   const tree: Tree = {};
+  const unknown = Object.keys(env).filter((name) => name.startsWith(PREFIX) && env[name] !== undefined && !bindings.has(name));
+  // Every misspelt name at once: fixing them one start-up at a time is how operators lose an afternoon.
+  if (unknown.length > 0) throw new ConfigError(`unknown settings:\n${unknown.sort().map((name) => `  ${name}${suggestion(name, bindings)}`).join('\n')}\n(\`--help\` lists every setting)`);
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(PREFIX) || raw === undefined) continue;
     const binding = bindings.get(name);
-    if (!binding) throw new ConfigError(`unknown setting ${name} (known: ${[...bindings.keys()].sort().join(', ')})`);
+    if (!binding) continue;
     let value: unknown = raw;
     if (binding.structured) {
       try {
@@ -111,6 +115,16 @@ function fromEnv(env: NodeJS.ProcessEnv): Tree {
     else tree[section] = { ...(tree[section] as Tree | undefined), [leaf]: value };
   }
   return tree;
+}
+
+/** A near name (a typo or a misplaced underscore), or nothing when no known name is close. */
+function suggestion(name: string, bindings: Map<string, EnvBinding>): string {
+  const known = [...bindings.keys()];
+  const squash = (n: string) => n.replaceAll('_', '');
+  const sameLetters = known.find((k) => squash(k) === squash(name));
+  const near = sameLetters ?? closest(name, known);
+  const close = sameLetters !== undefined || distance(name, near) <= Math.max(2, Math.floor(name.length / 5));
+  return close ? `: did you mean ${near}?` : '';
 }
 
 function merge(base: Tree, over: Tree): Tree {

@@ -23,6 +23,8 @@ export interface Transcript {
 export interface Transcriber {
   /** Waits in a fair queue for a context; rejects with GatewayError('asr_busy') when the queue is full. */
   transcribe(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript>;
+  /** Utterances waiting in that queue now (the s2s_asr_queue_depth metric); absent for an engine without one. */
+  queued?(): number;
   /** A partial never waits: resolves `undefined` at once when no context is idle. */
   transcribePartial(audio16k: Int16Array, options: TranscribeOptions): Promise<Transcript | undefined>;
   /** Utterances waiting for a context now, for admission; an engine without a queue of its own leaves it out. */

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.ts';
+import { describeKey, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { ModelRequest } from '../contracts/engine.ts';
 import { modelRequests } from '../engines/registry.ts';
-import { downloadUrl, findModel, loadCatalog, localPath, type Catalog, type CatalogModel } from './catalog.ts';
+import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, type Catalog, type CatalogModel } from './catalog.ts';
 import { downloadFile, partialPath, type ModelLog } from './download.ts';
 import { createProgress, formatBytes } from './progress.ts';
 import { checkFile } from './verify.ts';
@@ -52,7 +53,7 @@ export function buildModelsProgram(io: ModelsCliIo): Command {
 
   program
     .command('list')
-    .description('show available models and which are installed in models.dir')
+    .description('show the catalog\'s models and which are installed in models.dir')
     .action(async () => {
       const { config, catalog } = context();
       io.stdout.write(await renderList(config, catalog));
@@ -83,22 +84,25 @@ export function buildModelsProgram(io: ModelsCliIo): Command {
 
   program
     .command('verify')
-    .description('recheck sizes and hashes of installed models (all installed ones unless named); exits 1 on a mismatch')
-    .argument('[names...]', 'catalog names (default: every installed model)')
+    .description('recheck sizes and hashes of installed models (all installed ones unless named) and report configured models that are missing; exits 1 on either')
+    .argument('[names...]', 'catalog names (default: every installed model and every configured one)')
     .action(async (names: string[]) => {
       const { config, catalog } = context();
       const named = names.length > 0;
       const models = named ? names.map((name) => findModel(catalog, name)) : catalog.models;
+      const configured = new Map(modelRequests(config).map((request) => [request.value, request]));
       let failures = 0;
       let checked = 0;
       for (const model of models) {
+        const configuredAs = configured.get(model.name);
         for (const file of model.files) {
           const path = localPath(config.models.dir, file);
           const result = await checkFile(path, file, io.signal);
           if (result.status === 'missing') {
-            if (named) {
+            // An unconfigured catalog model that is not installed is just not in use; a configured one stops start-up.
+            if (named || configuredAs) {
               failures++;
-              io.stdout.write(`MISSING   ${model.name}: ${path}\n`);
+              io.stdout.write(`MISSING   ${model.name}: ${path}${configuredAs ? ` (configured as ${describeKey(configuredAs.key)})` : ''}\n`);
             }
             continue;
           }
@@ -115,8 +119,9 @@ export function buildModelsProgram(io: ModelsCliIo): Command {
           }
         }
       }
-      if (checked === 0 && !named) io.stdout.write(`no installed models in ${resolve(config.models.dir)}\n`);
-      if (failures > 0) throw new ModelsCommandFailed(`${failures} file${failures === 1 ? '' : 's'} failed verification; fetch them again with \`models fetch NAME\``);
+      if (!named) failures += await reportMissingConfigured([...configured.values()], catalog, io.stdout);
+      if (checked === 0 && failures === 0 && !named) io.stdout.write(`no installed models in ${resolve(config.models.dir)}\n`);
+      if (failures > 0) throw new ModelsCommandFailed(`${failures} file${failures === 1 ? '' : 's'} missing or failed verification; fetch them with \`models fetch NAME\` (explicit paths: put the file there)`);
     });
 
   return program;
@@ -149,7 +154,27 @@ async function statusOf(config: Config, model: CatalogModel): Promise<string> {
   if (wrongSize) return 'wrong size (run verify)';
   if (installed === model.files.length) return 'installed';
   if (partialBytes > 0) return `partial ${formatBytes(partialBytes)} (fetch resumes)`;
-  return installed > 0 ? 'incomplete' : 'available';
+  return installed > 0 ? 'incomplete' : 'not installed';
+}
+
+/** Configured models the catalog check above cannot see: explicit paths, and names this catalog does not have. */
+async function reportMissingConfigured(requests: ModelRequest[], catalog: Catalog, out: NodeJS.WritableStream): Promise<number> {
+  let missing = 0;
+  for (const request of requests) {
+    if (!looksLikePath(request.value)) {
+      if (!catalog.models.some((model) => model.name === request.value)) {
+        missing++;
+        out.write(`MISSING   ${request.value}: not in the catalog (configured as ${describeKey(request.key)})\n`);
+      }
+      continue;
+    }
+    for (const path of [request.value, ...(request.companions ?? []).map((suffix) => `${request.value}${suffix}`)]) {
+      if ((await sizeOf(resolve(path))) !== undefined) continue;
+      missing++;
+      out.write(`MISSING   ${resolve(path)} (configured as ${describeKey(request.key)})\n`);
+    }
+  }
+  return missing;
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {

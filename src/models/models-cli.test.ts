@@ -35,7 +35,7 @@ after(async () => {
 /** Runs the CLI as a user would (stdout and stderr are pipes, not a terminal). */
 function models(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('S2S_')));
-  Object.assign(env, { S2S_MODELS_DIR: dir, S2S_MODELS_MIRROR: server.mirror, S2S_TTS_VOICE: 'en_US-test-medium' });
+  Object.assign(env, { S2S_MODELS_DIR: dir, S2S_MODELS_MIRROR: server.mirror, S2S_TTS_VOICE: 'en_US-test-medium', S2S_TTS_VOICES_BY_LANG: '{}' });
   return new Promise((resolve) => {
     execFile(process.execPath, [cli, '--catalog', catalogPath, ...args], { env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
@@ -47,8 +47,8 @@ test('list, fetch with plain progress lines, list again, verify, and a corrupted
   const dir = join(work, 'models');
   const listed = await models(dir, 'list');
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, /\* base\s+asr\s+1\.0 MiB\s+available/);
-  assert.match(listed.stdout, /\* en_US-test-medium\s+tts\s+200\.0 KiB\s+available/);
+  assert.match(listed.stdout, /\* base\s+asr\s+1\.0 MiB\s+not installed/);
+  assert.match(listed.stdout, /\* en_US-test-medium\s+tts\s+200\.0 KiB\s+not installed/);
 
   const fetched = await models(dir, 'fetch', 'base', 'en_US-test-medium');
   assert.equal(fetched.code, 0, fetched.stderr);
@@ -73,8 +73,29 @@ test('list, fetch with plain progress lines, list again, verify, and a corrupted
   const failed = await models(dir, 'verify', 'base');
   assert.equal(failed.code, 1);
   assert.match(failed.stdout, new RegExp(`MISMATCH  base: .*ggml-base\\.bin sha256 expected ${catalog.models[0]?.files[0]?.sha256}, got [0-9a-f]{64}`));
-  assert.match(failed.stderr, /error: 1 file failed verification/);
+  assert.match(failed.stderr, /error: 1 file missing or failed verification/);
 });
+
+test('verify with nothing installed reports every configured model as missing, naming its setting, and exits 1', async () => {
+  const dir = join(work, 'empty');
+  const result = await models(dir, 'verify');
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /^MISSING {3}base: .*ggml-base\.bin \(configured as asr\.model \(S2S_ASR_MODEL\)\)$/m);
+  assert.match(result.stdout, /^MISSING {3}en_US-test-medium: .*en_US-test-medium\.onnx \(configured as tts\.voice \(S2S_TTS_VOICE\)\)$/m);
+  assert.match(result.stderr, /error: 3 files missing or failed verification/);
+});
+
+test('verify names a configured explicit path that does not exist', async () => {
+  const result = await models(join(work, 'empty'), 'verify', '--config', await configFile('asr:\n  model: /nonexistent/ggml-large.bin\n'));
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /^MISSING {3}\/nonexistent\/ggml-large\.bin \(configured as asr\.model \(S2S_ASR_MODEL\)\)$/m);
+});
+
+async function configFile(text: string): Promise<string> {
+  const path = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(path, text);
+  return path;
+}
 
 test('fetch of an unknown name exits 1 naming the known ones', async () => {
   const result = await models(join(work, 'other'), 'fetch', 'huge-v9');

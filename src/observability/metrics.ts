@@ -28,6 +28,17 @@ export const LATENCY_BUCKETS_S = [
   0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 5, 7.5, 10,
 ];
 
+/** The gateway's state at scrape time, for the gauges alerts watch. */
+export interface HealthSnapshot {
+  /** What /ready answers: every dependency loaded and the LLM reachable. */
+  ready: boolean;
+  llmReachable: boolean;
+  /** Utterances waiting for a speech-recognition context. */
+  asrQueued: number;
+}
+
+export type HealthSource = () => HealthSnapshot;
+
 export interface Exposition {
   contentType: string;
   body: string;
@@ -55,12 +66,31 @@ interface Instruments {
   apiRequests: Counter<'route' | 'status'>;
 }
 
+/** Gauges read at scrape time from whatever reports health (the runtime); 0 before anything does. */
+function healthGauges(registers: Registry[], health: () => HealthSnapshot | undefined): void {
+  const gauge = (name: string, help: string, read: (h: HealthSnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const snapshot = health();
+        this.set(snapshot === undefined ? 0 : read(snapshot));
+      },
+    });
+  gauge('s2s_ready', '1 while /ready answers 200 (models loaded, LLM reachable), else 0.', (h) => Number(h.ready));
+  gauge('s2s_llm_up', '1 while the LLM server answers the reachability probe, else 0.', (h) => Number(h.llmReachable));
+  gauge('s2s_asr_queue_depth', 'Utterances waiting for a speech-recognition context.', (h) => h.asrQueued);
+}
+
 function createInstruments(
   registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>,
   exemplars: boolean,
+  health: () => HealthSnapshot | undefined,
 ): Instruments {
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
+  healthGauges(registers as Registry[], health);
   const latency = (name: string, help: string, labelNames: string[] = []) =>
     new Histogram<string>({ name, help, labelNames, buckets: LATENCY_BUCKETS_S, enableExemplars: exemplars, registers });
   const instruments: Instruments = {
@@ -168,18 +198,31 @@ export class GatewayMetrics {
   readonly #openMetrics: Instruments;
   readonly #plain: Instruments;
   readonly #both: readonly Instruments[];
+  #health: HealthSource | undefined;
 
-  private constructor(openMetrics: Instruments, plain: Instruments) {
-    this.#openMetrics = openMetrics;
-    this.#plain = plain;
-    this.#both = [openMetrics, plain];
+  private constructor() {
+    const openMetricsRegistry = new Registry<OpenMetricsContentType>();
+    openMetricsRegistry.setContentType(openMetricsContentType);
+    const health = () => this.#health?.();
+    this.#openMetrics = createInstruments(openMetricsRegistry, true, health);
+    this.#plain = createInstruments(new Registry(), false, health);
+    this.#both = [this.#openMetrics, this.#plain];
+  }
+
+  /**
+   * Where s2s_ready, s2s_llm_up and s2s_asr_queue_depth come from; one source per process (the latest). Returns
+   * the undo, which leaves a newer source in place.
+   */
+  reportHealth(source: HealthSource): () => void {
+    this.#health = source;
+    return () => {
+      if (this.#health === source) this.#health = undefined;
+    };
   }
 
   /** Builds the registries and starts the default process collectors (event-loop delay monitor, GC observer). */
   static create(): GatewayMetrics {
-    const openMetricsRegistry = new Registry<OpenMetricsContentType>();
-    openMetricsRegistry.setContentType(openMetricsContentType);
-    return new GatewayMetrics(createInstruments(openMetricsRegistry, true), createInstruments(new Registry(), false));
+    return new GatewayMetrics();
   }
 
   /** Draft turns so far, by outcome (the bench reports them). */

@@ -2,7 +2,7 @@
  * Bootstrap, loaded before the app: `node --import ./src/observability/otel.ts src/server.ts`.
  * With no OTEL_* configuration it does nothing at all.
  */
-import { shutdownTelemetryQuietly, startTelemetry } from './telemetry.ts';
+import { shutdownTelemetryQuietly, startTelemetry, TelemetryConfigError } from './telemetry.ts';
 
 /** For server.ts: importing it from here is the same module instance the `--import` loaded. */
 export { shutdownTelemetry } from './telemetry.ts';
@@ -10,7 +10,18 @@ export { shutdownTelemetry } from './telemetry.ts';
 /** Bounds the flush when a signal ends a program that does not handle signals. */
 const SIGNAL_FLUSH_TIMEOUT_MS = 5_000;
 
-if (await startTelemetry()) {
+/** An OTEL_* setting the gateway cannot honour stops start-up in one line, like its own settings. */
+async function start(): Promise<boolean> {
+  try {
+    return await startTelemetry();
+  } catch (err) {
+    if (!(err instanceof TelemetryConfigError)) throw err;
+    process.stderr.write(`s2s-gateway: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+if (await start()) {
   // A program that ends by itself (a CLI, a script) still exports its last spans.
   process.once('beforeExit', () => void shutdownTelemetryQuietly());
 
