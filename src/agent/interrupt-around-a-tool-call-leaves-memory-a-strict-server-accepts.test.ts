@@ -25,12 +25,12 @@ describe('an interrupt around a tool call leaves memory that a strict server acc
     llm = await startLlmServer();
     process.env.SLOW_TOOL_AGENT_LLM_URL = llm.url;
     const config = loadConfig({ env: { S2S_AGENT_MODULE: SLOW_TOOL_AGENT, S2S_LLM_BASE_URL: llm.url } });
-      memory = createCheckpointer(config, pino({ level: 'silent' }));
-      agent = await LangGraphAgent.create(config, memory);
+    memory = createCheckpointer(config, pino({ level: 'silent' }));
+    agent = await LangGraphAgent.create(config, memory);
   });
   after(async () => {
     await agent.close();
-      await memory.close();
+    await memory.close();
     await llm.close();
   });
 

@@ -8,7 +8,7 @@ import type { Agent, AgentEvent, AgentTurn, ConversationItem } from '../contract
 import type { Checkpointer } from './checkpointer.ts';
 import { MODEL_NODE, buildDefaultGraph, type TurnConfigurable } from './graph.ts';
 import { FinishReasons } from './finish-reasons.ts';
-import type { KnowledgeArtifact } from './knowledge-tool.ts';
+import { SEARCH_KNOWLEDGE, type KnowledgeArtifact } from './knowledge-tool.ts';
 import { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { LlmTracingHandler } from './llm-tracing.ts';
 import { loadAgentModule, type AgentGraph } from './module.ts';
@@ -215,8 +215,9 @@ function tokenEvents(chunk: unknown): AgentEvent[] {
 
 /**
  * Events from the graph's node updates: usage and client tool calls from the model's messages, and the agent's own
- * tool calls once they ran (from their ToolMessages, so a knowledge search can name the passages it found).
- * `builtInCalls` holds the agent's calls between the two, by call id.
+ * tool calls as the model makes them, so a client can say "looking that up" while a slow tool runs. A knowledge
+ * search is the exception: its event waits for its ToolMessage (within knowledge.timeoutMs) to name the passages
+ * it found. `builtInCalls` holds those held-back calls, by call id.
  */
 function toolCallEvents(
   chunk: unknown,
@@ -243,8 +244,10 @@ function toolCallEvents(
       for (const call of message.tool_calls ?? []) {
         if (clientToolNames.has(call.name)) {
           events.push({ type: 'client_tool_call', callId: call.id ?? '', name: call.name, arguments: JSON.stringify(call.args) });
-        } else {
+        } else if (call.name === SEARCH_KNOWLEDGE) {
           builtInCalls.set(call.id ?? '', { name: call.name, args: call.args });
+        } else {
+          events.push({ type: 'tool_call', name: call.name, args: call.args });
         }
       }
     }
