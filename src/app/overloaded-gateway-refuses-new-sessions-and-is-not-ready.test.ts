@@ -6,9 +6,13 @@ import { startTestGateway, type TestGateway } from '../../test/support/gateway.t
 import { CLOSE_CODES } from '../transports/v1/close-codes.ts';
 import { REALTIME_PATH } from '../transports/realtime/route.ts';
 
-/** Connects and resolves with the frames received and how the gateway closed the connection. */
-async function refusedConnection(url: string) {
+/**
+ * Connects (sending `start`, where the protocol has one: a v1 socket holds no session before it) and resolves with
+ * the frames received and how the gateway closed the connection.
+ */
+async function refusedConnection(url: string, start?: object) {
   const ws = new WebSocket(url);
+  if (start) ws.once('open', () => ws.send(JSON.stringify(start)));
   const frames: unknown[] = [];
   ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString())));
   const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
@@ -33,8 +37,8 @@ describe('a gateway past an admission limit sheds new sessions', () => {
     assert.equal((await gateway.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
   });
 
-  test('protocol v1 closes a new connection with 1013 (try again later) saying why', async () => {
-    const { code, reason } = await refusedConnection(gateway.wsUrl);
+  test('protocol v1 closes a connection whose session_start comes past the limit with 1013 (try again later) saying why', async () => {
+    const { code, reason } = await refusedConnection(gateway.wsUrl, { type: 'session_start', lang: 'en' });
     assert.equal(code, CLOSE_CODES.overloaded);
     assert.equal(code, 1013);
     assert.match(reason, /overloaded.*resident memory/);

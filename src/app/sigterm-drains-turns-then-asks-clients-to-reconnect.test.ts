@@ -35,7 +35,9 @@ test('SIGTERM: /ready 503 at once, new sessions refused, the running turn finish
     assert.equal(((await ready.json()) as { admission: { reason: string } }).admission.reason, 'draining');
     assert.equal(talking.messages('response_end').length, 0, '/ready turned 503 while the turn was still running');
 
+    // A socket holds no session before session_start: the start is what the draining gateway refuses.
     const late = new WebSocket(gateway.wsUrl);
+    late.once('open', () => late.send(JSON.stringify({ type: 'session_start', lang: 'en' })));
     const [lateCode] = (await once(late, 'close')) as [number];
     assert.equal(lateCode, CLOSE_CODES.shutting_down);
 
