@@ -92,6 +92,7 @@ export class LangGraphAgent implements Agent {
   async *#draft(threadId: string, commit: Promise<boolean>, input: unknown, run: DraftRun): AsyncIterable<AgentEvent> {
     const saver = this.#saver();
     const scratch = `${threadId}-draft-${randomUUID()}`;
+    let copied = false;
     try {
       await copyLatestCheckpoint(saver, threadId, scratch);
       for (let next: unknown = input; ; next = null) {
@@ -103,9 +104,16 @@ export class LangGraphAgent implements Agent {
       }
       if (!(await commit)) return;
       await copyLatestCheckpoint(saver, scratch, threadId);
+      copied = true;
       const state = await this.#graph.getState({ configurable: { thread_id: threadId } });
       if (state.next?.length) yield* run(this.#graph, threadId, null);
     } finally {
+      // Committed, then interrupted before the draft's step ended: the user's message (still only the scratch's
+      // pending input) becomes the thread's, so what the user heard of the answer follows it. Messages carry ids, so
+      // one already there is not added twice. An already settled commit wins the race; an undecided one is a drop.
+      if (!copied && (await Promise.race([commit, Promise.resolve(false)]))) {
+        await this.#graph.updateState({ configurable: { thread_id: threadId } }, input, this.#asNode()).catch(() => undefined);
+      }
       await saver.deleteThread(scratch).catch(() => undefined);
     }
   }

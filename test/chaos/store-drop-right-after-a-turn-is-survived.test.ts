@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CHAOS_STORES, POSTGRES_URL, REDIS_URL, conversationOf, forgetThreads, relayTo, textTurn, untilReady } from '../support/chaos.ts';
 import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
@@ -11,7 +10,8 @@ let llm: LlmServer;
 let postgres: TcpRelay;
 let redis: TcpRelay;
 let gateway: ChildGateway;
-const sessionId = `chaos-${randomUUID()}`;
+/** Issued by the gateway at the first start; its memory is removed after the test. */
+let sessionId = '';
 
 before(async () => {
   llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
@@ -36,7 +36,8 @@ after(async () => {
 
 test('every store connection reset right after a turn: the process lives on and the next turn works with its memory', { timeout: 120_000 }, async () => {
   const client = await TestClient.connect(gateway.wsUrl);
-  await client.start({ session_id: sessionId });
+  const started = await client.start();
+  sessionId = started.session_id;
   const first = await textTurn(client, 'When does my order ship?');
   assert.equal(first.ok, true);
   // The pooled connections that served the turn are idle now: each one's socket dies under it.
@@ -57,7 +58,7 @@ test('every store connection reset right after a turn: the process lives on and 
 
   // A reconnecting client still finds its session in Redis.
   const again = await TestClient.connect(gateway.wsUrl);
-  const resumed = await again.start({ session_id: sessionId });
+  const resumed = await again.start({ session_id: sessionId, resume_secret: started.resume_secret });
   assert.equal(resumed.resumed, true);
   await again.close();
 });

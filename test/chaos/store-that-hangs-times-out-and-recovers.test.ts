@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CHAOS_STORES, POSTGRES_URL, conversationOf, forgetThreads, readiness, relayTo, textTurn, untilReady } from '../support/chaos.ts';
 import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
@@ -11,7 +10,8 @@ import { TestClient } from '../support/ws-client.ts';
 let llm: LlmServer;
 let postgres: TcpRelay;
 let gateway: ChildGateway;
-const sessionId = `chaos-${randomUUID()}`;
+/** Issued by the gateway at the first start; its memory is removed after the test. */
+let sessionId = '';
 
 before(async () => {
   llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
@@ -29,7 +29,7 @@ after(async () => {
 
 test('Postgres that hangs: the turn fails with memory_unavailable (not an LLM code), /ready says so, and all is well once it answers again', { timeout: 120_000 }, async () => {
   const client = await TestClient.connect(gateway.wsUrl);
-  await client.start({ session_id: sessionId });
+  sessionId = (await client.start()).session_id;
   assert.equal((await textTurn(client, 'When does my order ship?')).ok, true);
 
   postgres.pause();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CHAOS_STORES, POSTGRES_URL, REDIS_URL, conversationOf, forgetThreads, readiness, relayTo, textTurn, untilReady } from '../support/chaos.ts';
 import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
@@ -20,7 +19,8 @@ let llm: LlmServer;
 let postgres: TcpRelay;
 let redis: TcpRelay;
 let gateway: ChildGateway;
-const sessionId = `chaos-${randomUUID()}`;
+/** Issued by the gateway at the first start; its memory is removed after the test. */
+let sessionId = '';
 
 before(async () => {
   llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
@@ -52,9 +52,13 @@ test('stores down at start: the gateway runs, says why it is not ready, and reco
   assert.doesNotMatch(JSON.stringify(down.body), new RegExp(`127\\.0\\.0\\.1:(${postgres.port}|${redis.port})`), '/ready names no store address');
 
   const client = await TestClient.connect(gateway.wsUrl);
-  await client.start({ session_id: sessionId });
-  const storeError = client.messages('error').find((e) => e.code === 'session_store_unavailable');
-  assert.ok(storeError, 'the client is told its saved settings could not be read');
+  const started = await client.start();
+  sessionId = started.session_id;
+  // Resuming needs the session's record, in the Redis that is down: the client is told so, not left waiting.
+  const resuming = await TestClient.connect(gateway.wsUrl);
+  resuming.send({ type: 'session_start', lang: 'en', session_id: sessionId, resume_secret: started.resume_secret });
+  await until('the store error', () => resuming.messages('error').some((e) => e.code === 'session_store_unavailable'));
+  await resuming.close();
   const refused = await textTurn(client, 'When does my order ship?');
   assert.equal(refused.ok, false);
   if (!refused.ok) {
