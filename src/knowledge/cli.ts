@@ -7,13 +7,9 @@ import { EmbeddingsClient } from './embeddings.ts';
 import { collectFiles, Ingestor, type IngestOutcome } from './ingest.ts';
 import { KnowledgeBase, openKnowledgeStore } from './knowledge-base.ts';
 import type { KnowledgeStore } from './store.ts';
+import { runCli, type CliIo } from '../core/cli.ts';
 
-export interface KnowledgeCliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  signal: AbortSignal;
-}
+export type KnowledgeCliIo = CliIo;
 
 /** A command that ran but failed for some input (an unreadable file): exit status 1. */
 export class KnowledgeCommandFailed extends Error {
@@ -139,17 +135,5 @@ export function buildKnowledgeProgram(io: KnowledgeCliIo): Command {
   return program;
 }
 
-async function main(): Promise<void> {
-  const controller = new AbortController();
-  // Ctrl-C between files: what was ingested stays; the file being written is left as it was before.
-  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
-  const program = buildKnowledgeProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
-}
-
-if (import.meta.main) await main();
+// Ctrl-C between files: what was ingested stays; the file being written is left as it was before.
+if (import.meta.main) await runCli(buildKnowledgeProgram, 'interrupted');

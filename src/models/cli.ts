@@ -9,13 +9,9 @@ import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, type Cat
 import { downloadFile, partialPath, type ModelLog } from './download.ts';
 import { createProgress, formatBytes } from './progress.ts';
 import { checkFile } from './verify.ts';
+import { runCli, type CliIo } from '../core/cli.ts';
 
-export interface ModelsCliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  signal: AbortSignal;
-}
+export type ModelsCliIo = CliIo;
 
 /** A command that ran but found a problem (a failed download, a hash mismatch): exit status 1. */
 export class ModelsCommandFailed extends Error {
@@ -185,17 +181,5 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-async function main(): Promise<void> {
-  const controller = new AbortController();
-  // Ctrl-C keeps the partial file: the next fetch resumes it.
-  process.once('SIGINT', () => controller.abort(new Error('interrupted; run the same command again to resume')));
-  const program = buildModelsProgram({ stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal });
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
-}
-
-if (import.meta.main) await main();
+// Ctrl-C keeps the partial file: the next fetch resumes it.
+if (import.meta.main) await runCli(buildModelsProgram, 'interrupted; run the same command again to resume');
