@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,8 +10,11 @@ import { WorkerThread } from './worker-thread.ts';
 let dir: string;
 let workerUrl: URL;
 
-/** `{ echo, ms }` answers `echo` after `ms`; `crash` throws outside any handler; `exit` ends the thread. */
-type EchoRequest = { echo: string; ms: number } | 'crash' | 'exit';
+/**
+ * `{ echo, ms }` answers `echo` after `ms`, and first writes it to the file `done` when given; `crash` throws outside
+ * any handler; `exit` ends the thread.
+ */
+type EchoRequest = { echo: string; ms: number; done?: string } | 'crash' | 'exit';
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'worker-thread-'));
@@ -19,12 +22,14 @@ before(async () => {
   const serve = pathToFileURL(join(import.meta.dirname, 'serve-requests.ts')).href;
   await writeFile(
     workerPath,
-    `import { serveRequests } from ${JSON.stringify(serve)};
+    `import { writeFileSync } from 'node:fs';
+import { serveRequests } from ${JSON.stringify(serve)};
 serveRequests(async (request) => {
   if (request === 'crash') setImmediate(() => { throw new Error('boom'); });
   if (request === 'exit') setImmediate(() => process.exit(3));
   if (typeof request === 'string') return new Promise(() => {});
   await new Promise((resolve) => setTimeout(resolve, request.ms));
+  if (request.done) writeFileSync(request.done, request.echo);
   return { result: request.echo };
 });`,
   );
@@ -92,9 +97,17 @@ test('a thread that exits on its own is replaced for the next request', async ()
   }
 });
 
-test('close fails the running request with the "closed" error', async () => {
+test('close fails the running request with "closed" at once, but stops its thread only once the request ended', async () => {
+  // Terminating a thread inside an onnxruntime run aborts the whole process, so the thread must end its request.
   const pool = echoPool();
-  const running = assert.rejects(pool.run({ echo: 'never', ms: 10_000 }, live()), { failure: 'closed' });
-  await pool.close();
-  await running;
+  const done = join(dir, 'ended');
+  let closed = false;
+  const running = pool.run({ echo: 'finished', ms: 300, done }, live());
+  const closing = pool.close().then(() => {
+    closed = true;
+  });
+  await assert.rejects(running, { failure: 'closed' });
+  assert.equal(closed, false, 'the caller hears "closed" before the thread stops');
+  await closing;
+  assert.equal(await readFile(done, 'utf8'), 'finished');
 });

@@ -22,12 +22,24 @@ interface Running<Result> {
   id: number;
   resolve(result: Result): void;
   reject(err: Error): void;
+  /** The thread is done with the request: it replied or died. */
+  ended(): void;
 }
+
+/**
+ * How long close() lets a running request finish before it terminates the thread anyway. Native inference that
+ * takes longer than this is stuck, and the process is going away.
+ */
+const CLOSE_GRACE_MS = 30_000;
 
 /**
  * One worker thread as a pool member, running one request at a time. A thread that dies (an uncaught error, an
  * exit of its own) fails only the request it was running and is replaced at once by a new one on the same module
  * and data. A request cannot be stopped in a thread: an abandoned one runs to its end before the next.
+ *
+ * Nor is a thread terminated under a running request: onnxruntime-node finishing a run in a thread that is being
+ * torn down throws from native code and aborts the whole process (`terminate called after throwing an instance of
+ * 'Napi::Error'`). close() lets the request end first.
  */
 export class WorkerThread<Request, Result> implements PoolMember<Request, Result> {
   readonly #options: WorkerThreadOptions;
@@ -35,6 +47,9 @@ export class WorkerThread<Request, Result> implements PoolMember<Request, Result
   #running: Running<Result> | undefined;
   #nextId = 1;
   #closed = false;
+  /** Settles when the thread is done with the request it last took (at once when it took none). */
+  #threadIdle: Promise<void> = Promise.resolve();
+  #closing: Promise<void> | undefined;
 
   private constructor(options: WorkerThreadOptions) {
     this.#options = options;
@@ -50,7 +65,9 @@ export class WorkerThread<Request, Result> implements PoolMember<Request, Result
     if (this.#running) return Promise.reject(new Error('a WorkerThread runs one request at a time'));
     return new Promise<Result>((resolve, reject) => {
       const id = this.#nextId++;
-      this.#running = { id, resolve, reject };
+      const idle = Promise.withResolvers<void>();
+      this.#threadIdle = idle.promise;
+      this.#running = { id, resolve, reject, ended: idle.resolve };
       // A running request keeps the process alive; an idle thread does not (as an onnxruntime session would not).
       this.#worker.ref();
       const message: ThreadRequest<Request> = { id, request };
@@ -58,8 +75,20 @@ export class WorkerThread<Request, Result> implements PoolMember<Request, Result
     });
   }
 
-  async close(): Promise<void> {
+  /** Stops the thread once its running request has ended (its caller hears `closed` now or its answer then). */
+  close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#terminateWhenIdle();
+    return this.#closing;
+  }
+
+  async #terminateWhenIdle(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    });
+    await Promise.race([this.#threadIdle, grace]);
+    clearTimeout(timer);
     await this.#worker.terminate();
   }
 
@@ -73,6 +102,7 @@ export class WorkerThread<Request, Result> implements PoolMember<Request, Result
       const running = this.#running;
       if (running?.id !== reply.id) return;
       this.#running = undefined;
+      running.ended();
       worker.unref();
       if ('result' in reply) running.resolve(reply.result);
       else running.reject(error('failed', new Error(reply.error)));
@@ -84,6 +114,7 @@ export class WorkerThread<Request, Result> implements PoolMember<Request, Result
     worker.on('exit', (exitCode) => {
       const running = this.#running;
       this.#running = undefined;
+      running?.ended();
       if (this.#closed) {
         running?.reject(error('closed'));
         return;
