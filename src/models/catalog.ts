@@ -11,7 +11,8 @@ const catalogFileSchema = z
     file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     /** Upstream URL, pinned to a revision. A mirror serves the same path under its own origin. */
     url: z.url({ protocol: /^https$/ }),
-    size: z.number().int().positive(),
+    /** Null when upstream publishes none (a small file): the download takes the server's length, the SHA-256 decides. */
+    size: z.number().int().positive().nullable(),
     sha256: hex(64).nullable(),
     /** Checked only when there is no SHA-256 (piper-voices publishes md5 in voices.json). */
     md5: hex(32).optional(),
@@ -20,11 +21,12 @@ const catalogFileSchema = z
     /** Key into the catalog's `sources`, saying where the hash came from. */
     source: z.string().min(1),
   })
-  .refine((f) => (f.sha256 === null ? !f.verified : true), { message: 'a file without sha256 must say verified: false' });
+  .refine((f) => (f.sha256 === null ? !f.verified : true), { message: 'a file without sha256 must say verified: false' })
+  .refine((f) => f.size !== null || (f.sha256 !== null && f.verified), { message: 'a file without size needs a verified sha256' });
 
 const catalogModelSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
-  kind: z.enum(['asr', 'tts']),
+  kind: z.enum(['asr', 'tts', 'turns']),
   description: z.string(),
   files: z.array(catalogFileSchema).min(1),
 });
@@ -69,7 +71,7 @@ export function findModel(catalog: Catalog, name: string, kind?: CatalogModel['k
   const model = catalog.models.find((m) => m.name === name);
   if (model && (kind === undefined || model.kind === kind)) return model;
   const known = catalog.models.filter((m) => kind === undefined || m.kind === kind).map((m) => m.name);
-  const what = kind === 'asr' ? 'speech recognition model' : kind === 'tts' ? 'voice' : 'model';
+  const what = kind === undefined ? 'model' : { asr: 'speech recognition model', tts: 'voice', turns: 'turn detection model' }[kind];
   throw new GatewayError(
     'model_not_ready',
     `"${name}" is not a ${what} in the catalog (known: ${known.join(', ')}); give a catalog name or a path to a model file`,

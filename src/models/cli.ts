@@ -7,6 +7,7 @@ import type { ModelRequest } from '../contracts/engine.ts';
 import { modelRequests } from '../engines/registry.ts';
 import { downloadUrl, findModel, loadCatalog, localPath, looksLikePath, type Catalog, type CatalogModel } from './catalog.ts';
 import { downloadFile, partialPath, type ModelLog } from './download.ts';
+import { isInstalled } from './ensure.ts';
 import { createProgress, formatBytes } from './progress.ts';
 import { checkFile } from './verify.ts';
 import { runCli, type CliIo } from '../core/cli.ts';
@@ -67,7 +68,7 @@ export function buildModelsProgram(io: ModelsCliIo): Command {
       for (const model of models) {
         for (const file of model.files) {
           const dest = localPath(config.models.dir, file);
-          if ((await sizeOf(dest)) === file.size) {
+          if (await isInstalled(dest, file)) {
             log.info({ file: file.file, dest }, 'already installed');
             continue;
           }
@@ -127,7 +128,8 @@ async function renderList(config: Config, catalog: Catalog): Promise<string> {
   const inUse = new Set(modelRequests(config).map((request) => request.value));
   const rows: string[][] = [['NAME', 'KIND', 'SIZE', 'STATUS', 'DESCRIPTION']];
   for (const model of catalog.models) {
-    const total = model.files.reduce((sum, f) => sum + f.size, 0);
+    // A file without a published size is small (a tokenizer's JSON beside its model).
+    const total = model.files.reduce((sum, f) => sum + (f.size ?? 0), 0);
     rows.push([`${inUse.has(model.name) ? '*' : ' '} ${model.name}`, model.kind, formatBytes(total), await statusOf(config, model), model.description]);
   }
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0))) ?? [];
@@ -143,7 +145,7 @@ async function statusOf(config: Config, model: CatalogModel): Promise<string> {
   for (const file of model.files) {
     const dest = localPath(config.models.dir, file);
     const size = await sizeOf(dest);
-    if (size === file.size) installed++;
+    if (await isInstalled(dest, file)) installed++;
     else if (size !== undefined) wrongSize = true;
     partialBytes += (await sizeOf(partialPath(dest))) ?? 0;
   }

@@ -76,3 +76,26 @@ test('a file with no published SHA-256 but a published md5 is checked with md5',
   await rm(good.dir, { recursive: true });
   await rm(bad.dir, { recursive: true });
 });
+
+test('a file the catalog gives no size is as long as the server says, and installed only when its SHA-256 matches', async () => {
+  const unsized = { ...file, size: null };
+  const good = await attempt(() => ({}), unsized);
+  await good.result;
+  assert.deepEqual(await readFile(join(good.dir, file.file)), bytes);
+  await rm(good.dir, { recursive: true });
+
+  const wrong = await attempt(() => ({ body: fixtureBytes(1000) }), unsized);
+  await assert.rejects(wrong.result, { reason: 'checksum_mismatch' });
+  assert.deepEqual(await readdir(wrong.dir), []);
+  await rm(wrong.dir, { recursive: true });
+
+  // Without a length there is no bound on what would be read.
+  const unbounded = await attempt(() => ({ endAfter: 1000 }), unsized);
+  await assert.rejects(unbounded.result, (err: unknown) => {
+    assert.ok(err instanceof DownloadError);
+    assert.equal(err.reason, 'size_mismatch');
+    assert.match(err.message, /no Content-Length and the catalog gives no size/);
+    return true;
+  });
+  await rm(unbounded.dir, { recursive: true });
+});

@@ -161,7 +161,7 @@ async function transferOnce(
 ): Promise<void> {
   const { file, url, signal } = req;
   let offset = await sizeOf(partial);
-  if (offset > file.size) {
+  if (file.size !== null && offset > file.size) {
     await rm(partial, { force: true });
     offset = 0;
   }
@@ -187,7 +187,7 @@ async function transferOnce(
   if (statusCode === 206 && offset > 0) {
     const range = parseContentRange(header(response, 'content-range'));
     const sameBytes = state.validator === undefined || validator === undefined || validator === state.validator;
-    if (!range || range.start !== offset || (range.total !== undefined && range.total !== file.size) || !sameBytes) {
+    if (!range || range.start !== offset || (range.total !== undefined && file.size !== null && range.total !== file.size) || !sameBytes) {
       await body.dump();
       await rm(partial, { force: true });
       throw new TransientFailure(`server answered a different range (${header(response, 'content-range') ?? 'none'}) than bytes=${offset}-; starting again`);
@@ -208,15 +208,22 @@ async function transferOnce(
   }
 
   const declared = Number(header(response, 'content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && start + declared !== file.size) {
+  if (Number.isFinite(declared) && file.size !== null && start + declared !== file.size) {
     await body.dump();
     await rm(partial, { force: true });
     throw new FinalAttempt(new DownloadError('size_mismatch', url, `${file.file}: ${url} sends ${start + declared} bytes, the catalog expects ${file.size}`));
   }
+  // A file the catalog gives no size (SHA-256 only) is as long as the server says; one that says nothing is refused
+  // rather than read without a bound.
+  const size = file.size ?? (Number.isFinite(declared) ? start + declared : undefined);
+  if (size === undefined) {
+    await body.dump();
+    throw new FinalAttempt(new DownloadError('size_mismatch', url, `${file.file}: ${url} sends no Content-Length and the catalog gives no size`));
+  }
   state.validator = validator;
 
   let received = start;
-  req.onProgress?.({ type: 'start', file: file.file, totalBytes: file.size, resumedBytes: start });
+  req.onProgress?.({ type: 'start', file: file.file, totalBytes: size, resumedBytes: start });
   // Chunk by chunk, each write awaited before the next read: whatever arrived before a failure is on disk for the
   // next attempt to resume from (a piped write stream would drop its buffered chunks when the body errors).
   const handle = await open(partial, start > 0 ? 'a' : 'w');
@@ -224,12 +231,12 @@ async function transferOnce(
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       // Past the expected size the body is not the file we want; stop before writing more of it.
-      if (received + chunk.length > file.size) {
-        throw new FinalAttempt(new DownloadError('size_mismatch', url, `${file.file}: ${url} sent more than the expected ${file.size} bytes`));
+      if (received + chunk.length > size) {
+        throw new FinalAttempt(new DownloadError('size_mismatch', url, `${file.file}: ${url} sent more than the expected ${size} bytes`));
       }
       await handle.write(chunk);
       received += chunk.length;
-      req.onProgress?.({ type: 'bytes', file: file.file, receivedBytes: received, totalBytes: file.size });
+      req.onProgress?.({ type: 'bytes', file: file.file, receivedBytes: received, totalBytes: size });
     }
     await handle.sync();
   } catch (err) {
@@ -243,7 +250,7 @@ async function transferOnce(
     throw failure;
   }
   if (failure !== undefined) throw classifyNetworkError(failure, req);
-  if (received < file.size) throw new TransientFailure(`${file.file}: connection closed after ${received} of ${file.size} bytes`);
+  if (received < size) throw new TransientFailure(`${file.file}: connection closed after ${received} of ${size} bytes`);
 }
 
 function classifyNetworkError(err: unknown, req: DownloadRequest): Error {

@@ -47,7 +47,7 @@ export async function ensureModels(config: Config, options: EnsureModelsOptions)
     const model = findModel(catalog, value, kind);
     for (const file of model.files) {
       const dest = localPath(config.models.dir, file);
-      if ((await sizeOrUndefined(dest)) !== file.size) needed.set(dest, { file, dest, url: downloadUrl(file, config.models.mirror) });
+      if (!(await isInstalled(dest, file))) needed.set(dest, { file, dest, url: downloadUrl(file, config.models.mirror) });
     }
     return localPath(config.models.dir, primaryFile(model));
   };
@@ -90,12 +90,13 @@ export async function ensureModels(config: Config, options: EnsureModelsOptions)
 function missingFilesMessage(headline: string, files: NeededFile[]): string {
   const lines = files.map(({ file, url, dest }) => {
     const digest = file.sha256 ? `sha256 ${file.sha256}` : file.md5 ? `md5 ${file.md5}` : 'no published digest';
-    return `  ${file.file} (${file.size} bytes, ${formatBytes(file.size)}, ${digest})\n    from: ${url}\n    to:   ${dest}`;
+    const size = file.size === null ? 'size not published' : `${file.size} bytes, ${formatBytes(file.size)}`;
+    return `  ${file.file} (${size}, ${digest})\n    from: ${url}\n    to:   ${dest}`;
   });
   return [
     headline,
     `Missing ${files.length} file${files.length === 1 ? '' : 's'}. Download each one and put it at the path shown, then start again`,
-    '(or set S2S_MODELS_MIRROR to a reachable mirror, or S2S_ASR_MODEL / S2S_TTS_VOICE / S2S_TTS_VOICES_BY_LANG to files you already have):',
+    '(or set S2S_MODELS_MIRROR to a reachable mirror, or S2S_ASR_MODEL / S2S_TTS_VOICE / S2S_TTS_VOICES_BY_LANG / S2S_TURN_DETECTOR_MODEL to files you already have):',
     ...lines,
   ].join('\n');
 }
@@ -107,6 +108,12 @@ async function sizeOrUndefined(path: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** At its final name a file was verified when it was written; its size tells a swapped one, where it is known. */
+export async function isInstalled(path: string, file: CatalogFile): Promise<boolean> {
+  const size = await sizeOrUndefined(path);
+  return size !== undefined && (file.size === null || size === file.size);
 }
 
 async function isFile(path: string): Promise<boolean> {

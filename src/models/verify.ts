@@ -33,7 +33,7 @@ export async function checkFile(path: string, file: CatalogFile, signal: AbortSi
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
     throw err;
   }
-  if (size !== file.size) return { status: 'size_mismatch', expected: file.size, actual: size };
+  if (file.size !== null && size !== file.size) return { status: 'size_mismatch', expected: file.size, actual: size };
   const digest = digestOf(file);
   if (!digest) return { status: 'ok', algorithm: 'size' };
   const actual = await hashFile(path, digest.algorithm, signal);
