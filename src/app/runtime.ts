@@ -38,6 +38,7 @@ export class Runtime {
   readonly agent = new Slot<Agent>('agent');
   readonly asr = new Slot<Loaded<'asr'>>('speech recognition');
   readonly vad = new Slot<Loaded<'vad'>>('voice activity detection');
+  readonly turnDetector = new Slot<Loaded<'turnDetector'>>('turn detection');
   readonly voices: VoiceRegistry;
   readonly llm: LlmProbe;
   readonly store: SessionStore;
@@ -90,6 +91,7 @@ export class Runtime {
     const context = { signal, log: this.log };
     const vad = configuredEngine('vad', config, this.#files);
     const asr = configuredEngine('asr', config, this.#files);
+    const turnDetector = configuredEngine('turnDetector', config, this.#files);
     const loads = [
       this.agent.load(config.agent.module ?? `built-in, ${config.llm.model}`, async () => {
         const agent = await LangGraphAgent.create(config, this.memory);
@@ -99,6 +101,7 @@ export class Runtime {
       }, this.log),
       this.vad.load(vad.detail, () => vad.load(context), this.log),
       this.asr.load(asr.detail, () => asr.load(context), this.log),
+      this.turnDetector.load(turnDetector.detail, () => turnDetector.load(context), this.log),
       ...this.voices.all.map((voice) => voice.load(context)),
     ];
     return Promise.all(loads).then(() => {
@@ -147,6 +150,7 @@ export class Runtime {
           settings: voiceSettings,
           vad: () => this.vad.get(),
           transcriber: () => this.asr.get(),
+          turnDetector: () => this.turnDetector.get(),
           telemetry,
         }),
     });
@@ -162,6 +166,7 @@ export class Runtime {
       this.agent.close((agent) => agent.close()),
       this.asr.close((asr) => asr.close()),
       this.vad.close((vad) => vad.close()),
+      this.turnDetector.close((detector) => detector.close()),
       ...this.voices.all.map((voice) => voice.close()),
       this.store.close(),
       this.leases.close(),
@@ -170,6 +175,6 @@ export class Runtime {
   }
 
   #slots(): Slot<unknown>[] {
-    return [this.agent, this.vad, this.asr, ...this.voices.all.map((voice) => voice.slot)] as Slot<unknown>[];
+    return [this.agent, this.vad, this.asr, this.turnDetector, ...this.voices.all.map((voice) => voice.slot)] as Slot<unknown>[];
   }
 }

@@ -9,7 +9,7 @@ export interface ModelRequest {
   /** As written in the config: the key into `ModelFiles`. */
   value: string;
   /** Which catalog entries may answer it. */
-  kind: 'asr' | 'tts';
+  kind: 'asr' | 'tts' | 'turns';
   /** Suffixes of files that must sit beside a path given by hand (a Piper voice's `.json`). */
   companions?: readonly string[];
 }

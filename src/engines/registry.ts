@@ -1,8 +1,10 @@
 import type { Config } from '../config/schema.ts';
 import type { EngineConfigSchema, LoadContext, LoadedEngine, ModelFiles, ModelRequest, TtsEngine, VoiceSpec } from '../contracts/engine.ts';
 import { kokoro } from './kokoro/engine.ts';
+import { livekitTurns } from './livekit-turns/engine.ts';
 import { piper } from './piper/engine.ts';
 import { silero } from './silero/engine.ts';
+import { turnRules } from './turn-rules/engine.ts';
 import { whisper } from './whisper/engine.ts';
 import { xtts } from './xtts/engine.ts';
 
@@ -14,9 +16,11 @@ export const engines = {
   tts: [piper, xtts, kokoro],
   asr: [whisper],
   vad: [silero],
+  turnDetector: [turnRules, livekitTurns],
 } as const;
 
 export type EngineKind = keyof typeof engines;
+type LoadedKind = Exclude<EngineKind, 'tts'>;
 
 /** The engine a config section names (its schema accepts no other name). */
 function chosen<K extends EngineKind>(kind: K, section: { engine: string }): (typeof engines)[K][number] {
@@ -43,11 +47,11 @@ export function configuredVoices(config: Config, files: ModelFiles): VoiceSpec[]
   return loose(chosen('tts', config.tts)).voices(config.tts, files);
 }
 
-/** What the engines of a kind loaded as a whole give once loaded: a VadModel, a Transcriber. */
-export type Loaded<K extends 'asr' | 'vad'> = (typeof engines)[K][number] extends LoadedEngine<infer _S, infer T> ? T : never;
+/** What the engines of a kind loaded as a whole give once loaded: a VadModel, a Transcriber, a TurnDetector. */
+export type Loaded<K extends LoadedKind> = (typeof engines)[K][number] extends LoadedEngine<infer _S, infer T> ? T : never;
 
 /** The configured engine of a kind loaded as a whole, bound to its section and files. */
-export function configuredEngine<K extends 'asr' | 'vad'>(kind: K, config: Config, files: ModelFiles): { detail: string; load(context: LoadContext): Promise<Loaded<K>> } {
+export function configuredEngine<K extends LoadedKind>(kind: K, config: Config, files: ModelFiles): { detail: string; load(context: LoadContext): Promise<Loaded<K>> } {
   const engine = loose(chosen(kind, config[kind])) as LoadedEngine<EngineConfigSchema, Loaded<K>>;
   return {
     detail: engine.describe(config[kind], files),

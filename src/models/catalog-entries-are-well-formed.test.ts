@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import { extname } from 'node:path';
 import { test } from 'node:test';
 import { configSchema } from '../config/schema.ts';
 import { modelRequests } from '../engines/registry.ts';
+import { TURN_DETECTOR_COMPANIONS } from '../engines/livekit-turns/engine.ts';
 import { downloadUrl, loadCatalog, looksLikePath, primaryFile } from './catalog.ts';
 
 const catalog = loadCatalog();
 const files = catalog.models.flatMap((m) => m.files.map((f) => ({ model: m.name, ...f })));
 
-test('every file is an https URL pinned to a revision, with a size and a SHA-256 or an honest "unverified"', () => {
+test('every file is an https URL pinned to a revision, with a size or a verified SHA-256, or an honest "unverified"', () => {
   for (const f of files) {
     const url = new URL(f.url);
     assert.equal(url.protocol, 'https:', f.url);
@@ -15,8 +17,10 @@ test('every file is an https URL pinned to a revision, with a size and a SHA-256
     const pinned = /^\/[^/]+\/[^/]+\/resolve\/[0-9a-f]{40}\//.test(url.pathname);
     const released = url.hostname === 'github.com' && /^\/[^/]+\/[^/]+\/releases\/download\/[^/]+\/[^/]+$/.test(url.pathname) && f.sha256 !== null;
     assert.ok(pinned || released, `${f.url} is pinned to a commit, or is a release asset with a SHA-256`);
-    assert.ok(url.pathname.endsWith(`/${f.file}`), `${f.url} ends with the local file name ${f.file}`);
-    assert.ok(Number.isInteger(f.size) && f.size > 0, `${f.file} size`);
+    // Generic upstream names (model_q8.onnx, tokenizer.json) get a local name of their model; the type stays.
+    assert.equal(extname(f.file), extname(url.pathname), `${f.file} keeps the extension of ${f.url}`);
+    if (f.size === null) assert.ok(f.sha256 !== null && f.verified, `${f.file} has no size, so a verified sha256 decides`);
+    else assert.ok(Number.isInteger(f.size) && f.size > 0, `${f.file} size`);
     if (f.sha256 === null) assert.equal(f.verified, false, `${f.file} has no sha256, so it is unverified`);
     else assert.match(f.sha256, /^[0-9a-f]{64}$/, `${f.file} sha256`);
     assert.ok(catalog.sources[f.source], `${f.file} says where its hash came from`);
@@ -38,11 +42,13 @@ test('the catalog holds the models the issue asks for, and the config defaults a
   for (const request of requests) assert.equal(catalog.models.find((m) => m.name === request.value)?.kind, request.kind, request.value);
 });
 
-test('every Piper voice ships its .onnx with the .onnx.json beside it; every other model is one file', () => {
+test('every Piper voice ships its .onnx with the .onnx.json beside it, a turn detector its tokenizer and thresholds; every other model is one file', () => {
   for (const model of catalog.models) {
     const primary = primaryFile(model).file;
-    if (model.kind === 'tts' && model.files.some((f) => f.source === 'piper')) assert.deepEqual(model.files.map((f) => f.file).sort(), [primary, `${primary}.json`].sort(), model.name);
-    else assert.deepEqual(model.files.map((f) => f.file), [primary], model.name);
+    const files = model.files.map((f) => f.file).sort();
+    if (model.kind === 'tts' && model.files.some((f) => f.source === 'piper')) assert.deepEqual(files, [primary, `${primary}.json`].sort(), model.name);
+    else if (model.kind === 'turns') assert.deepEqual(files, [primary, ...TURN_DETECTOR_COMPANIONS.map((suffix) => `${primary}${suffix}`)].sort(), model.name);
+    else assert.deepEqual(files, [primary], model.name);
   }
 });
 

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { useGatewayWithLlm } from '../../test/support/gateway.ts';
+import { writeTestTurnDetector } from '../../test/support/turn-detector-model.ts';
 import { FIXTURES_DIR, readWav, streamPcm, type Wav } from '../../test/support/wav.ts';
 import { TestClient } from '../../test/support/ws-client.ts';
 
@@ -49,6 +53,35 @@ describe('adaptive endpointing: a trailing "and um"', () => {
     await streamPcm((b) => client.sendAudio(b), silence(2_500), { speed: 1 });
     const final = await client.next('asr_final', { timeoutMs: 10_000 });
     assert.equal(final.text, 'I wanted to ask about my order and um');
+    await client.close();
+  });
+});
+
+describe('adaptive endpointing with the LiveKit turn detector (a generated model of its signature)', () => {
+  let dir: string;
+  let model: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'turn-detector-'));
+    model = await writeTestTurnDetector(dir);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  // The text rules would end this after 200 ms (it ends with a full stop); the model knows a dictated number goes on.
+  const env = useGatewayWithLlm({ text: 'Go on.' }, () => ({
+    asrPhrase: 'My number is 555 0123.',
+    turns: TURNS,
+    vad: { minSilenceMs: 800 },
+    turnDetector: { engine: 'livekit', model },
+  }));
+
+  test('the model holds the turn open past the base window where the rules would have ended it', async () => {
+    const client = await speakThenPause(env.gateway.wsUrl);
+    await sleep(1_000);
+    assert.deepEqual(client.messages('asr_final'), [], '600 ms of silence after a dictated number does not end the turn');
+    await streamPcm((b) => client.sendAudio(b), silence(2_500), { speed: 1 });
+    const final = await client.next('asr_final', { timeoutMs: 10_000 });
+    assert.equal(final.text, 'My number is 555 0123.');
     await client.close();
   });
 });

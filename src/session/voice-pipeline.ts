@@ -7,7 +7,8 @@ import { GatewayError, isAbortError } from '../core/errors.ts';
 import { ATTR, SPAN } from '../observability/tracing.ts';
 import { createEndpointer, type Endpointer, type EndpointerOptions, type VadEvent } from '../stages/vad/endpointer.ts';
 import { isBackchannel } from '../stages/turns/backchannel.ts';
-import { silenceNeededMs } from '../stages/turns/completeness.ts';
+import { completeness, silenceNeededMs } from '../stages/turns/completeness.ts';
+import type { TurnDetector } from '../contracts/turns.ts';
 import { ArrivalClock } from './arrival-clock.ts';
 import type { TurnTimings } from './events.ts';
 import type { SessionTelemetry, TurnTelemetry } from './telemetry.ts';
@@ -33,6 +34,8 @@ export interface VoicePipelineDeps {
   /** The loaded models, or GatewayError('model_not_ready'). */
   vad(): VadModel;
   transcriber(): Transcriber;
+  /** Judges transcripts for adaptive endpointing; throws while it loads (the text rules judge then). */
+  turnDetector(): TurnDetector;
   telemetry: SessionTelemetry;
 }
 
@@ -114,6 +117,8 @@ class VoicePipeline implements VoiceInput {
   #draining: Promise<void> | undefined;
   #utterance: Utterance | undefined;
   #partialInFlight = false;
+  /** The turn detector's judgement of the newest transcript, while it is pending. */
+  #assessing: AbortController | undefined;
   /** Set from audio_end until its transcript is out: audio then would mix two utterances. */
   #finalising = false;
   /** This session's silence window; adaptive endpointing moves around it, push-to-talk never ends on silence. */
@@ -335,7 +340,7 @@ class VoicePipeline implements VoiceInput {
       if (controller.signal.aborted) return undefined;
       const asrMs = round(performance.now() - startedAt);
       const { text, language: detected } = transcript;
-      this.#adaptSilence(text);
+      this.#adaptSilence(text, detected);
       const lang = this.#detectedLang(detected);
       const speculation = text === '' ? undefined : this.#handlers.speculate?.({
         id: utterance.turnId, text, startedAt: draft.speechEndedAt, timings: { asrMs }, telemetry, source: 'voice', ...(lang && { lang }),
@@ -359,11 +364,26 @@ class VoicePipeline implements VoiceInput {
     });
   }
 
-  /** Adaptive endpointing: the silence still needed follows how finished the transcript so far looks. */
-  #adaptSilence(text: string): void {
+  /**
+   * Adaptive endpointing: the silence still needed follows how finished the transcript so far looks, as the turn
+   * detector judges it. Only the newest transcript of the utterance counts: an older judgement landing late is
+   * dropped. A detector that fails or is still loading leaves the judgement to the text rules.
+   */
+  #adaptSilence(text: string, detected: string | undefined): void {
     const adaptive = this.#deps.settings.adaptiveSilence;
-    if (!adaptive || this.#manual || text === '') return;
-    this.#endpointer.setMinSilenceMs(silenceNeededMs(text, { ...adaptive, baseSilenceMs: this.#baseSilenceMs }));
+    const utterance = this.#utterance;
+    if (!adaptive || this.#manual || text === '' || !utterance) return;
+    this.#assessing?.abort();
+    const assessing = new AbortController();
+    this.#assessing = assessing;
+    const options = { lang: this.#session.lang === 'auto' ? detected : this.#session.lang, signal: AbortSignal.any([assessing.signal, this.#closed.signal]) };
+    void Promise.resolve()
+      .then(() => this.#deps.turnDetector().assess(text, options))
+      .catch(() => completeness(text))
+      .then((kind) => {
+        if (assessing.signal.aborted || this.#utterance !== utterance) return;
+        this.#endpointer.setMinSilenceMs(silenceNeededMs(kind, { ...adaptive, baseSilenceMs: this.#baseSilenceMs }));
+      });
   }
 
   #detectedLang(detected: string | undefined): string | undefined {
@@ -386,7 +406,7 @@ class VoicePipeline implements VoiceInput {
       .then((transcript) => {
         // A partial that lands after its utterance ended would contradict the final.
         if (transcript && this.#utterance === utterance && transcript.text) {
-          this.#adaptSilence(transcript.text);
+          this.#adaptSilence(transcript.text, transcript.language);
           this.#handlers.emit({ type: 'transcript_partial', turnId: utterance.turnId, text: transcript.text });
         }
       })

@@ -85,6 +85,8 @@ export async function startTestGateway(overrides: GatewayOverrides = {}): Promis
   const files: Record<string, string> = { [config.asr.model]: asr, 'test-voice': voice, [DEFAULT_MANDARIN_VOICE]: await testMandarinVoicePath() };
   // Kokoro's generated model and voice pack are given by path: each file is what the config names.
   if (config.tts.engine === 'kokoro') for (const path of [config.tts.model, config.tts.voicePack]) files[path] = path;
+  // So is a generated turn detector.
+  if (config.turnDetector.engine === 'livekit') files[config.turnDetector.model] = config.turnDetector.model;
   const gateway = await startGateway(config, log, files);
   await gateway.loaded;
   return { ...gateway, wsUrl: `${gateway.url.replace(/^http/, 'ws')}${V1_PATH}` };

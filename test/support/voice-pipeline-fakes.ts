@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Transcriber } from '../../src/contracts/asr.ts';
 import type { VadModel, VadStream } from '../../src/contracts/vad.ts';
+import type { TurnDetector } from '../../src/contracts/turns.ts';
+import { rulesTurnDetector } from '../../src/engines/turn-rules/engine.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import type { SessionEvent, TurnTaking } from '../../src/session/events.ts';
 import { SessionTelemetry } from '../../src/session/telemetry.ts';
@@ -50,6 +52,8 @@ export interface PipelineOptions {
   /** Whether the assistant is speaking, for barge-in. */
   speaking?: () => boolean;
   turnTaking?: TurnTaking;
+  /** Judges transcripts for adaptive endpointing; the text rules unless given. */
+  turnDetector?: TurnDetector;
 }
 
 /** A 16 kHz mono pipeline recording what it emits, the turns it starts and its barge-ins. */
@@ -71,6 +75,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       settings: options.settings ?? PIPELINE_SETTINGS,
       vad: () => loudnessVad,
       transcriber: () => options.transcriber ?? countingTranscriber(),
+      turnDetector: () => options.turnDetector ?? rulesTurnDetector,
       telemetry: new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }),
     },
   );

@@ -16,7 +16,7 @@ test('a trailing conjunction, filler or hesitation looks unfinished, even with a
 test('neither: the base window; the silence needed follows the kind', () => {
   assert.equal(completeness('my order number is 42'), 'open');
   const bounds = { completeSilenceMs: 200, baseSilenceMs: 500, hesitantSilenceMs: 1_200 };
-  assert.deepEqual(['Where is it?', 'my order', 'and um'].map((t) => silenceNeededMs(t, bounds)), [200, 500, 1_200]);
+  assert.deepEqual(['Where is it?', 'my order', 'and um'].map((t) => silenceNeededMs(completeness(t), bounds)), [200, 500, 1_200]);
 });
 
 test('acknowledgements and nothing intelligible are backchannels, in English and Chinese', () => {

@@ -1,9 +1,10 @@
-/**
- * How finished an utterance looks from its (partial) transcript, for adaptive endpointing: a trailing conjunction,
- * filler or hesitation means more is coming ("and", "um", "so", "然后", "那个"); a sentence end (whisper punctuates
- * what it hears as finished) means the user is done. Hesitation is checked first: "and um." is still hesitant.
+import type { Completeness } from '../../contracts/turns.ts';
+
+/*
+ * The text rules of adaptive endpointing: a trailing conjunction, filler or hesitation means more is coming ("and",
+ * "um", "so", "然后", "那个"); a sentence end (whisper punctuates what it hears as finished) means the user is done.
+ * Hesitation is checked first: "and um." is still hesitant.
  */
-export type Completeness = 'complete' | 'hesitant' | 'open';
 
 const TRAILING_EN =
   /(?:^|[\s,;:])(?:and|or|but|so|because|cause|then|also|plus|like|um+|uh+|er+|erm|ah|hmm+|mm+|the|a|an|to|of|for|with|if|that|which|when|i mean|you know)[\s,.…!?-]*$/iu;
@@ -28,9 +29,8 @@ export interface AdaptiveSilence {
   hesitantSilenceMs: number;
 }
 
-/** The silence that should end an utterance whose transcript so far is `text`. */
-export function silenceNeededMs(text: string, bounds: AdaptiveSilence): number {
-  const kind = completeness(text);
+/** The silence that should end an utterance that looks `kind`. */
+export function silenceNeededMs(kind: Completeness, bounds: AdaptiveSilence): number {
   if (kind === 'complete') return bounds.completeSilenceMs;
   if (kind === 'hesitant') return bounds.hesitantSilenceMs;
   return bounds.baseSilenceMs;

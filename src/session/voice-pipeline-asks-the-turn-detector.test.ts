@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Transcriber } from '../contracts/asr.ts';
+import type { AssessOptions, Completeness, TurnDetector } from '../contracts/turns.ts';
+import { feed, PIPELINE_SETTINGS, settle, silence, startPipeline, tone } from '../../test/support/voice-pipeline-fakes.ts';
+
+/** Base window 200 ms; 100 ms after a finished-looking transcript, 1 s after a hesitant one. */
+const settings = { ...PIPELINE_SETTINGS, partialIntervalMs: 0, adaptiveSilence: { completeSilenceMs: 100, hesitantSilenceMs: 1_000 } };
+
+/** Every partial transcript says `text`. */
+function saying(text: string): Transcriber {
+  return {
+    transcribe: async () => ({ text, engineMs: 0 }),
+    transcribePartial: async () => ({ text, engineMs: 0 }),
+    close: async () => undefined,
+  };
+}
+
+/** A detector answering `judge(transcript)`, recording what it was asked. */
+function detector(judge: (transcript: string) => Promise<Completeness>) {
+  const asked: { transcript: string; lang: string | undefined }[] = [];
+  const turnDetector: TurnDetector = {
+    assess: (transcript: string, { lang }: AssessOptions) => {
+      asked.push({ transcript, lang });
+      return judge(transcript);
+    },
+    close: async () => undefined,
+  };
+  return { turnDetector, asked };
+}
+
+/** Speech, a pause for the partial's judgement, then 300 ms of silence: longer than complete, shorter than hesitant. */
+async function speakThenPause(options: Parameters<typeof startPipeline>[0]) {
+  const pipeline = await startPipeline({ settings, ...options });
+  await feed(pipeline.input, tone(600));
+  await settle();
+  await feed(pipeline.input, silence(300));
+  await settle();
+  return pipeline;
+}
+
+const finals = (events: { type: string }[]) => events.filter((e) => e.type === 'transcript_final').length;
+
+test("the detector's judgement of the partial transcript sets the silence needed, and it hears the session's language", async () => {
+  const complete = detector(async () => 'complete');
+  const done = await speakThenPause({ transcriber: saying('Where is my order?'), turnDetector: complete.turnDetector });
+  assert.equal(finals(done.events), 1, 'complete: 300 ms of silence is past the 100 ms window');
+  assert.deepEqual(complete.asked[0], { transcript: 'Where is my order?', lang: 'en' });
+  done.input.close();
+
+  // The same words judged hesitant (a model may know better than punctuation) wait past the base window.
+  const hesitant = detector(async () => 'hesitant');
+  const waiting = await speakThenPause({ transcriber: saying('Where is my order?'), turnDetector: hesitant.turnDetector });
+  assert.equal(finals(waiting.events), 0, 'hesitant: 300 ms of silence is short of the 1 s window');
+  waiting.input.close();
+});
+
+test('a detector that fails, or is still loading, leaves the judgement to the text rules', async () => {
+  const failing = detector(() => Promise.reject(new Error('the model crashed')));
+  const pipeline = await speakThenPause({ transcriber: saying('I wanted to ask about my order and um'), turnDetector: failing.turnDetector });
+  assert.ok(failing.asked.length > 0);
+  assert.equal(finals(pipeline.events), 0, 'the rules call a trailing "and um" hesitant');
+  pipeline.input.close();
+});
