@@ -159,6 +159,7 @@ const result = {
     utterance: { file: UTTERANCE_FILE, durationMs: (wav.samples.length / wav.sampleRateHz) * 1000, speechEndMs: (utterance.lastSpeechFrame + 1) * FRAME_MS, trailingSilenceMs: TRAILING_SILENCE_MS, frameMs: FRAME_MS },
     llm: { firstTokenMs: options.ttftMs, tokensPerSecond: options.tokensPerS, answer: ANSWER, answerTokens: answerTokens.length, scheduledFirstPhraseMs: llmScheduleMs, rawClientFirstPhraseMs: llmBaseline },
     minSilenceMs: gateway.minSilenceMs,
+    speculativeAfterMs: gateway.speculativeAfterMs,
     engines: 'Silero VAD v5; generated whisper.cpp model (transcribes any audio as a fixed phrase; pool 1, 1 thread); generated Piper voice; gateway in its own process, UV_THREADPOOL_SIZE 8',
   },
   formulas: { text: TEXT_FORMULA, voice: VOICE_FORMULA, strict: STRICT_NOTE, percentiles: 'nearest rank', loopLag: 'monitorEventLoopDelay (10 ms resolution) minus the resolution' },
