@@ -16,7 +16,7 @@ import { FILE_SECONDS, measureFairness, type FairnessResult } from './lib/fairne
 import { GatewayHandle } from './lib/gateway-handle.ts';
 import { measureLlmBaseline } from './lib/llm-baseline.ts';
 import { describeMachine } from './lib/machine.ts';
-import { STRICT_NOTE, modelFirstPhraseMs, TEXT_FORMULA, VOICE_FORMULA } from './lib/overhead.ts';
+import { STRICT_DRAFT_FORMULA, STRICT_NOTE, modelFirstPhraseMs, TEXT_FORMULA, VOICE_FORMULA } from './lib/overhead.ts';
 import { runPhase, type PhaseResult, type Scenario, type Workload } from './lib/phase.ts';
 import { check, checkPhaseTargets, renderFormulas, renderPhase, renderTargets, TARGETS, type TargetCheck } from './lib/report.ts';
 import { lastSpeechFrame } from './lib/speech-end.ts';
@@ -159,9 +159,10 @@ const result = {
     utterance: { file: UTTERANCE_FILE, durationMs: (wav.samples.length / wav.sampleRateHz) * 1000, speechEndMs: (utterance.lastSpeechFrame + 1) * FRAME_MS, trailingSilenceMs: TRAILING_SILENCE_MS, frameMs: FRAME_MS },
     llm: { firstTokenMs: options.ttftMs, tokensPerSecond: options.tokensPerS, answer: ANSWER, answerTokens: answerTokens.length, scheduledFirstPhraseMs: llmScheduleMs, rawClientFirstPhraseMs: llmBaseline },
     minSilenceMs: gateway.minSilenceMs,
+    speculativeAfterMs: gateway.speculativeAfterMs,
     engines: 'Silero VAD v5; generated whisper.cpp model (transcribes any audio as a fixed phrase; pool 1, 1 thread); generated Piper voice; gateway in its own process, UV_THREADPOOL_SIZE 8',
   },
-  formulas: { text: TEXT_FORMULA, voice: VOICE_FORMULA, strict: STRICT_NOTE, percentiles: 'nearest rank', loopLag: 'monitorEventLoopDelay (10 ms resolution) minus the resolution' },
+  formulas: { text: TEXT_FORMULA, voice: VOICE_FORMULA, strict: STRICT_NOTE, strictDraft: STRICT_DRAFT_FORMULA, percentiles: 'nearest rank', loopLag: 'monitorEventLoopDelay (10 ms resolution) minus the resolution' },
   phases,
   capacity,
   fairness,

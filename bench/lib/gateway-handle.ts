@@ -13,6 +13,8 @@ type Pending = (reply: GatewayReply) => void;
 export class GatewayHandle {
   readonly wsUrl: string;
   readonly minSilenceMs: number;
+  /** The pause after which the gateway starts a draft answer (0: never). */
+  readonly speculativeAfterMs: number;
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -21,6 +23,7 @@ export class GatewayHandle {
     this.#child = child;
     this.wsUrl = ready.wsUrl;
     this.minSilenceMs = ready.minSilenceMs;
+    this.speculativeAfterMs = ready.speculativeAfterMs;
     child.on('message', (reply: GatewayReply) => {
       this.#pending.get(reply.id)?.(reply);
       this.#pending.delete(reply.id);

@@ -66,4 +66,5 @@ process.on('message', (request: GatewayRequest) => {
 // The bench went away without asking to close (killed, or out of time): nothing is left to measure for.
 process.on('disconnect', () => process.exit(0));
 
-send({ id: 0, type: 'ready', wsUrl: gateway.wsUrl, minSilenceMs: gateway.runtime.config.vad.minSilenceMs } satisfies GatewayReply);
+const { vad, turns } = gateway.runtime.config;
+send({ id: 0, type: 'ready', wsUrl: gateway.wsUrl, minSilenceMs: vad.minSilenceMs, speculativeAfterMs: turns.speculativeAfterMs } satisfies GatewayReply);

@@ -17,7 +17,7 @@ export interface ServerSample {
 export type GatewayRequest = { id: number; type: 'mark' } | { id: number; type: 'measure' } | { id: number; type: 'close' };
 
 export type GatewayReply =
-  | { id: number; type: 'ready'; wsUrl: string; minSilenceMs: number }
+  | { id: number; type: 'ready'; wsUrl: string; minSilenceMs: number; speculativeAfterMs: number }
   | { id: number; type: 'marked' }
   | { id: number; type: 'measured'; sample: ServerSample }
   | { id: number; type: 'closed' };

@@ -16,50 +16,76 @@
  *   parsing, phrase chunking) counts as LLM time;
  * - strict: the first phrase as a raw streaming fetch of the same stand-in sees it (llm-baseline.ts), so the
  *   agent path counts as ours.
+ *
+ * A voice turn answered by a draft (turns.speculativeAfterMs) does not add its stages up one after another: the
+ * draft transcribes from the pause on (its asr_ms counts from there), thinks and synthesises inside the silence
+ * window, and its audio waits for the endpoint. Its critical path is whichever ends later, the window or the
+ * draft: max(minSilenceMs, speculativeAfterMs + asr + LLM + TTS). The pause is the configured one, as the
+ * silence window is. The headline needs no such case, as its LLM stage is read off the gateway's own clock.
  */
 import { PhraseChunker } from '../../src/stages/chunker/chunker.ts';
 
 export const TEXT_FORMULA = 'first_audio(client) - [llm_first_phrase_ms + tts_first_phrase_ms]';
 export const VOICE_FORMULA =
   'voice_to_voice(client) - [vad.minSilenceMs + asr_ms + (llm_first_phrase_ms - vad_endpoint_ms - asr_ms) + tts_first_phrase_ms]';
-export const STRICT_NOTE = 'strict overhead: the same, with the LLM stage as a raw streaming fetch of the stand-in sees it (p50), so LangGraph and its client count as ours';
+export const STRICT_NOTE =
+  'strict overhead: the same, with raw_llm (a raw streaming fetch of the stand-in to its first phrase, p50) as the LLM stage, so LangGraph and its client count as ours';
+export const STRICT_DRAFT_FORMULA =
+  'strict, voice turns of a phase in which the gateway committed drafts (server.drafts): voice_to_voice(client) - max(vad.minSilenceMs, turns.speculativeAfterMs + asr_ms + raw_llm + tts_first_phrase_ms)';
 
 export type Timings = Record<string, number | undefined>;
 
 export interface Overhead {
   /** What the client measured. */
   latencyMs: number;
-  /** Sum of the stage times on the critical path. */
+  /** What the stages on the critical path take together. */
   stagesMs: number;
   overheadMs: number;
   /** overheadMs / latencyMs. */
   ratio: number;
-  /** The LLM stage as the gateway measured it (the agent path included). */
-  llmMs: number;
 }
 
-function overhead(latencyMs: number, stagesMs: number, llmMs: number): Overhead {
+/** The waits a voice turn's clock runs through before its LLM request, as configured. */
+export interface VoiceWindow {
+  minSilenceMs: number;
+  /** turns.speculativeAfterMs when the turn's answer was a draft committed at the endpoint; absent otherwise. */
+  draftAfterMs?: number | undefined;
+}
+
+function overhead(latencyMs: number, stagesMs: number): Overhead {
   const overheadMs = latencyMs - stagesMs;
-  return { latencyMs, stagesMs, overheadMs, ratio: overheadMs / latencyMs, llmMs };
+  return { latencyMs, stagesMs, overheadMs, ratio: overheadMs / latencyMs };
 }
 
 /** Undefined when the turn produced no audio (its timings lack a stage). */
 export function textOverhead(firstAudioMs: number, timings: Timings): Overhead | undefined {
   const { llm_first_phrase_ms: llm, tts_first_phrase_ms: tts } = timings;
   if (llm === undefined || tts === undefined) return undefined;
-  return overhead(firstAudioMs, llm + tts, llm);
+  return overhead(firstAudioMs, llm + tts);
 }
 
 export function voiceOverhead(voiceToVoiceMs: number, timings: Timings, minSilenceMs: number): Overhead | undefined {
   const { llm_first_phrase_ms: sinceSpeechEnd, tts_first_phrase_ms: tts, asr_ms: asr, vad_endpoint_ms: endpoint } = timings;
   if (sinceSpeechEnd === undefined || tts === undefined || asr === undefined || endpoint === undefined) return undefined;
   const llm = sinceSpeechEnd - endpoint - asr;
-  return overhead(voiceToVoiceMs, minSilenceMs + asr + llm + tts, llm);
+  return overhead(voiceToVoiceMs, minSilenceMs + asr + llm + tts);
 }
 
-/** The same overhead with a raw client's LLM time in place of the one the gateway measured. */
-export function strictOverhead(measured: Overhead, rawLlmMs: number): Overhead {
-  return overhead(measured.latencyMs, measured.stagesMs - measured.llmMs + rawLlmMs, rawLlmMs);
+/** textOverhead with a raw client's LLM time (`rawLlmMs`) in place of the one the gateway measured. */
+export function strictTextOverhead(firstAudioMs: number, timings: Timings, rawLlmMs: number): Overhead | undefined {
+  const { llm_first_phrase_ms: llm, tts_first_phrase_ms: tts } = timings;
+  if (llm === undefined || tts === undefined) return undefined;
+  return overhead(firstAudioMs, rawLlmMs + tts);
+}
+
+/** voiceOverhead with a raw client's LLM time in place of the one the gateway measured, drafts included. */
+export function strictVoiceOverhead(voiceToVoiceMs: number, timings: Timings, rawLlmMs: number, window: VoiceWindow): Overhead | undefined {
+  const { llm_first_phrase_ms: llm, tts_first_phrase_ms: tts, asr_ms: asr, vad_endpoint_ms: endpoint } = timings;
+  // The turns voiceOverhead counts, so that both figures summarise the same turns.
+  if (llm === undefined || tts === undefined || asr === undefined || endpoint === undefined) return undefined;
+  const { minSilenceMs, draftAfterMs } = window;
+  if (draftAfterMs === undefined) return overhead(voiceToVoiceMs, minSilenceMs + asr + rawLlmMs + tts);
+  return overhead(voiceToVoiceMs, Math.max(minSilenceMs, draftAfterMs + asr + rawLlmMs + tts));
 }
 
 /**

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayHandle } from './gateway-handle.ts';
 import type { ServerSample } from './gateway-protocol.ts';
-import { strictOverhead, textOverhead, voiceOverhead, type Overhead } from './overhead.ts';
+import { strictTextOverhead, strictVoiceOverhead, textOverhead, voiceOverhead, type Overhead } from './overhead.ts';
 import { runRealtimeVoiceSession } from './realtime-session.ts';
 import { runInterruptSession, runTextSession, runVoiceSession, type TurnSample, type Utterance } from './sessions.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -96,12 +96,20 @@ function summarizePhase(scenario: Scenario, sessions: number, turns: number, sam
     if (sample.failure !== undefined) failures[sample.failure] = (failures[sample.failure] ?? 0) + 1;
     else ok.push(sample);
   }
-  const overheads = ok.flatMap((s): Overhead[] => {
-    if (s.latencyMs === undefined || s.timings === undefined) return [];
-    const measured = scenario === 'voice' || scenario === 'realtime' ? voiceOverhead(s.latencyMs, s.timings, work.gateway.minSilenceMs) : textOverhead(s.latencyMs, s.timings);
-    return measured ? [measured] : [];
-  });
-  const stricts = overheads.map((o) => strictOverhead(o, work.rawLlmFirstPhraseMs));
+  const voiceLike = scenario === 'voice' || scenario === 'realtime';
+  // The gateway counts committed drafts, not which turns they answered. Every turn of the bench's utterance ends in
+  // the same long pause, so a phase drafts all its turns or none; were it some, taking them all as drafts would only
+  // overstate the strict overhead of the others (a max in place of a sum), never make it negative.
+  const voiceWindow = { minSilenceMs: work.gateway.minSilenceMs, ...(server.drafts.committed > 0 && { draftAfterMs: work.gateway.speculativeAfterMs }) };
+  const overheads: Overhead[] = [];
+  const stricts: Overhead[] = [];
+  for (const { latencyMs, timings } of ok) {
+    if (latencyMs === undefined || timings === undefined) continue;
+    const measured = voiceLike ? voiceOverhead(latencyMs, timings, voiceWindow.minSilenceMs) : textOverhead(latencyMs, timings);
+    const strict = voiceLike ? strictVoiceOverhead(latencyMs, timings, work.rawLlmFirstPhraseMs, voiceWindow) : strictTextOverhead(latencyMs, timings, work.rawLlmFirstPhraseMs);
+    if (measured) overheads.push(measured);
+    if (strict) stricts.push(strict);
+  }
   const pick = (key: keyof TurnSample) => ok.flatMap((s) => (typeof s[key] === 'number' ? [s[key]] : []));
   const cpuCores = server.cpuMs / server.elapsedMs;
   return {
@@ -115,7 +123,7 @@ function summarizePhase(scenario: Scenario, sessions: number, turns: number, sam
     overheadRatio: summarize(overheads.map((o) => o.ratio)),
     strictOverheadMs: summarize(stricts.map((o) => o.overheadMs)),
     strictOverheadRatio: summarize(stricts.map((o) => o.ratio)),
-    ...((scenario === 'voice' || scenario === 'realtime') && { speechEndDelayMs: summarize(pick('speechEndDelayMs')) }),
+    ...(voiceLike && { speechEndDelayMs: summarize(pick('speechEndDelayMs')) }),
     ...(scenario === 'interrupt' && {
       interruptToLastAudioMs: summarize(pick('interruptToLastAudioMs')),
       interruptToEndMs: summarize(pick('interruptToEndMs')),

@@ -1,6 +1,6 @@
 /** The human-readable side of a run: targets checked against the figures, and the tables printed on stdout. */
 import { SILERO_FRAME_MS } from '../../src/engines/silero/silero-vad.ts';
-import { STRICT_NOTE, TEXT_FORMULA, VOICE_FORMULA } from './overhead.ts';
+import { STRICT_DRAFT_FORMULA, STRICT_NOTE, TEXT_FORMULA, VOICE_FORMULA } from './overhead.ts';
 import type { PhaseResult } from './phase.ts';
 import type { Summary } from './stats.ts';
 import { cell, renderTable } from './table.ts';
@@ -87,5 +87,5 @@ export function renderTargets(checks: readonly TargetCheck[]): string {
 }
 
 export function renderFormulas(): string {
-  return [`overhead, text turn:  ${TEXT_FORMULA}`, `overhead, voice turn: ${VOICE_FORMULA}`, `${STRICT_NOTE}`].join('\n');
+  return [`overhead, text turn:  ${TEXT_FORMULA}`, `overhead, voice turn: ${VOICE_FORMULA}`, STRICT_NOTE, STRICT_DRAFT_FORMULA].join('\n');
 }
