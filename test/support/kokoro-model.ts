@@ -1,11 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
-import onnxProto from 'onnx-proto';
-import type { onnx } from 'onnx-proto';
-
-// onnx-proto is CommonJS: its namespace is a property of the default export at run time.
-const proto = onnxProto.onnx;
+import { castTo, encodeModel, FLOAT, intAttribute, INT64, node, type onnx, scalar, valueInfo } from './onnx-graph.ts';
 
 /** At speed 1, each input id (pads included) becomes this many samples: audio length = ids * this / speed. */
 export const SAMPLES_PER_TOKEN = 100;
@@ -77,26 +73,8 @@ function styleNpy(index: number): Buffer {
   return Buffer.concat([preamble, Buffer.from(header, 'latin1'), Buffer.from(data.buffer)]);
 }
 
-const FLOAT = proto.TensorProto.DataType.FLOAT;
-const INT64 = proto.TensorProto.DataType.INT64;
+const keepDims = (keep: number): onnx.IAttributeProto => intAttribute('keepdims', keep);
 
-function scalar(name: string, value: number): onnx.ITensorProto {
-  return { name, dataType: FLOAT, dims: [], floatData: [value] };
-}
-
-function node(opType: string, input: string[], output: string, attribute: onnx.IAttributeProto[] = []): onnx.INodeProto {
-  return { opType, input, output: [output], name: output, attribute };
-}
-
-const castTo = (to: number): onnx.IAttributeProto => ({ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: to });
-const keepDims = (keep: number): onnx.IAttributeProto => ({ name: 'keepdims', type: proto.AttributeProto.AttributeType.INT, i: keep });
-
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
-/** Opset 15, IR 8, like the Piper test voice (see ENGINES.md, "Building small ONNX models in tests"). */
 function buildToneModel(idsInput: string): Uint8Array {
   const nodes: onnx.INodeProto[] = [
     node('Squeeze', [idsInput, 'axis0'], 'ids'),
@@ -120,25 +98,19 @@ function buildToneModel(idsInput: string): Uint8Array {
     node('ReduceMean', ['style'], 'loudness', [keepDims(0)]),
     node('Mul', ['wave', 'loudness'], 'waveform'),
   ];
-  const model = proto.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 15 }],
-    producerName: 's2s-gateway-test',
-    graph: {
-      name: 'kokoro_tone',
-      node: nodes,
-      input: [valueInfo(idsInput, INT64, [1, 'tokens']), valueInfo('style', FLOAT, [1, STYLE_DIM]), valueInfo('speed', FLOAT, [1])],
-      output: [valueInfo('waveform', FLOAT, ['samples'])],
-      initializer: [
-        { name: 'axis0', dataType: INT64, dims: [1], int64Data: [0] },
-        scalar('zero', 0),
-        scalar('one', 1),
-        scalar('samples_per_token', SAMPLES_PER_TOKEN),
-        scalar('base_hz', BASE_HZ),
-        scalar('hz_per_id', HZ_PER_ID),
-        scalar('radians_per_sample_hz', (2 * Math.PI) / SAMPLE_RATE_HZ),
-      ],
-    },
+  return encodeModel({
+    name: 'kokoro_tone',
+    node: nodes,
+    input: [valueInfo(idsInput, INT64, [1, 'tokens']), valueInfo('style', FLOAT, [1, STYLE_DIM]), valueInfo('speed', FLOAT, [1])],
+    output: [valueInfo('waveform', FLOAT, ['samples'])],
+    initializer: [
+      { name: 'axis0', dataType: INT64, dims: [1], int64Data: [0] },
+      scalar('zero', 0),
+      scalar('one', 1),
+      scalar('samples_per_token', SAMPLES_PER_TOKEN),
+      scalar('base_hz', BASE_HZ),
+      scalar('hz_per_id', HZ_PER_ID),
+      scalar('radians_per_sample_hz', (2 * Math.PI) / SAMPLE_RATE_HZ),
+    ],
   });
-  return proto.ModelProto.encode(model).finish();
 }

@@ -1,10 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
-import type { onnx } from 'onnx-proto';
-
-// onnx-proto is CommonJS: its namespace is a property of the default export at run time.
-const proto = onnxProto.onnx;
+import { castTo, encodeModel, FLOAT, INT64, node, type onnx, scalar, valueInfo } from './onnx-graph.ts';
 
 /** At length_scale 1, each input id becomes this many samples: audio length = ids * this * length_scale. */
 export const SAMPLES_PER_ID = 64;
@@ -77,27 +73,6 @@ export async function writeTestVoice(
   return { onnxPath, configPath };
 }
 
-const FLOAT = proto.TensorProto.DataType.FLOAT;
-const INT64 = proto.TensorProto.DataType.INT64;
-
-function scalar(name: string, value: number, dataType: number): onnx.ITensorProto {
-  return dataType === FLOAT ? { name, dataType, dims: [], floatData: [value] } : { name, dataType, dims: [], int64Data: [value] };
-}
-
-function node(opType: string, input: string[], output: string, attribute: onnx.IAttributeProto[] = []): onnx.INodeProto {
-  return { opType, input, output: [output], name: output, attribute };
-}
-
-function castTo(to: number): onnx.IAttributeProto {
-  return { name: 'to', type: proto.AttributeProto.AttributeType.INT, i: to };
-}
-
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
-/** Opset 15, IR 8: what onnxruntime-node loads (see ENGINES.md, "Building small ONNX models in tests"). */
 function buildToneModel(sampleRateHz: number, multiSpeaker: boolean): Uint8Array {
   const nodes: onnx.INodeProto[] = [
     node('Gather', ['scales', 'i0'], 'noise_scale'),
@@ -158,17 +133,5 @@ function buildToneModel(sampleRateHz: number, multiSpeaker: boolean): Uint8Array
     inputs.push(valueInfo('sid', INT64, [1]));
     initializer.push(scalar('hz_per_speaker', HZ_PER_SPEAKER, FLOAT));
   }
-  const model = proto.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 15 }],
-    producerName: 's2s-gateway-test',
-    graph: {
-      name: 'piper_tone',
-      node: nodes,
-      input: inputs,
-      output: [valueInfo('output', FLOAT, [1, 1, 1, 'samples'])],
-      initializer,
-    },
-  });
-  return proto.ModelProto.encode(model).finish();
+  return encodeModel({ name: 'piper_tone', node: nodes, input: inputs, output: [valueInfo('output', FLOAT, [1, 1, 1, 'samples'])], initializer });
 }

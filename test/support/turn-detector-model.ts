@@ -1,10 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
-import type { onnx } from 'onnx-proto';
-
-// onnx-proto is CommonJS: its namespace is a property of the default export at run time.
-const proto = onnxProto.onnx;
+import { BOOL, castTo, encodeModel, FLOAT, INT64, node, valueInfo } from './onnx-graph.ts';
 
 /**
  * Tokens after which the test model thinks the user is not done: hesitations in English and Chinese, and digits
@@ -67,19 +63,6 @@ function tokenizerJson(): { json: object; imStartId: number; hesitationIds: numb
   return { json, imStartId, hesitationIds };
 }
 
-const FLOAT = proto.TensorProto.DataType.FLOAT;
-const INT64 = proto.TensorProto.DataType.INT64;
-const BOOL = proto.TensorProto.DataType.BOOL;
-
-function node(opType: string, input: string[], output: string, attribute: onnx.IAttributeProto[] = []): onnx.INodeProto {
-  return { opType, input, output: [output], name: output, attribute };
-}
-
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
-  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name, type: { tensorType: { elemType, shape: { dim } } } };
-}
-
 /**
  * LiveKit's signature, `input_ids` int64 [batch, tokens] -> `prob` float [batch, tokens], computed from the ids:
  * each position's probability is low after a hesitation token and high after any other, and 0 everywhere unless
@@ -93,28 +76,22 @@ function turnDetectorModel(vocabSize: number, imStartId: number, hesitationIds: 
     node('Sigmoid', ['logits'], 'p'),
     node('Slice', ['input_ids', 'zero', 'one', 'one'], 'first_id'),
     node('Equal', ['first_id', 'im_start'], 'framed'),
-    node('Cast', ['framed'], 'framed_f', [{ name: 'to', type: proto.AttributeProto.AttributeType.INT, i: FLOAT }]),
+    node('Cast', ['framed'], 'framed_f', [castTo(FLOAT)]),
     node('Mul', ['p', 'framed_f'], 'prob'),
   ];
-  const model = proto.ModelProto.create({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 15 }],
-    producerName: 's2s-gateway-test',
-    graph: {
-      name: 'turn_detector',
-      node: nodes,
-      input: [valueInfo('input_ids', INT64, ['batch', 'tokens'])],
-      output: [valueInfo('prob', FLOAT, ['batch', 'tokens'])],
-      initializer: [
-        { name: 'logit_by_token', dataType: FLOAT, dims: [vocabSize], floatData: logits },
-        { name: 'zero', dataType: INT64, dims: [1], int64Data: [0] },
-        { name: 'one', dataType: INT64, dims: [1], int64Data: [1] },
-        { name: 'im_start', dataType: INT64, dims: [1, 1], int64Data: [imStartId] },
-      ],
-      valueInfo: [valueInfo('framed', BOOL, ['batch', 1])],
-    },
+  return encodeModel({
+    name: 'turn_detector',
+    node: nodes,
+    input: [valueInfo('input_ids', INT64, ['batch', 'tokens'])],
+    output: [valueInfo('prob', FLOAT, ['batch', 'tokens'])],
+    initializer: [
+      { name: 'logit_by_token', dataType: FLOAT, dims: [vocabSize], floatData: logits },
+      { name: 'zero', dataType: INT64, dims: [1], int64Data: [0] },
+      { name: 'one', dataType: INT64, dims: [1], int64Data: [1] },
+      { name: 'im_start', dataType: INT64, dims: [1, 1], int64Data: [imStartId] },
+    ],
+    valueInfo: [valueInfo('framed', BOOL, ['batch', 1])],
   });
-  return proto.ModelProto.encode(model).finish();
 }
 
 /**
