@@ -5,9 +5,17 @@
  */
 export type Completeness = 'complete' | 'hesitant' | 'open';
 
+/** A turn of the conversation before the utterance being judged: what the user said, or what the assistant answered. */
+export interface ContextMessage {
+  role: 'user' | 'assistant';
+  text: string;
+}
+
 export interface AssessOptions {
   /** The utterance's language (primary subtag or full tag) when known: the session's, or the one whisper heard. */
   lang?: string | undefined;
+  /** The last turns before this utterance, oldest first: an answer to "your phone number?" may be just digits. */
+  context?: readonly ContextMessage[] | undefined;
   /** The utterance ended or changed: the answer is no longer wanted. */
   signal: AbortSignal;
 }

@@ -23,6 +23,7 @@ import type { Lease, SessionLeases } from './leases.ts';
 import { mayResume, newResumeSecret, newSessionId, sessionLogRef } from './ownership.ts';
 import type { SessionStore } from './store.ts';
 import type { SessionTelemetry } from './telemetry.ts';
+import { RecentTurns } from './recent-turns.ts';
 import type { PhraseChunkerOptions } from '../stages/chunker/chunker.ts';
 import { Turn } from './turn.ts';
 import type { InterruptionKind } from '../observability/metrics.ts';
@@ -91,6 +92,8 @@ export class Session {
   #releaseSpeech: Release | undefined;
   /** Each turn's synthesis slot, given back when the turn finishes (or at once when it is interrupted). */
   readonly #speechSlots = new WeakMap<Turn, Release>();
+  /** The last turns as the client saw them, for the turn detector of adaptive endpointing. */
+  readonly #recentTurns = new RecentTurns();
   /** A draft turn started during the user's pause, until it is committed or dropped. */
   #draft: Turn | undefined;
   /** Conversation-memory updates of earlier turns; a turn starts after them so memory stays in order. */
@@ -375,7 +378,7 @@ export class Session {
   }
 
   #voiceInput(format: AudioFormat, session: { id: string; lang: string }, turnTaking: TurnTaking): Promise<VoiceInput> {
-    return this.#deps.createVoiceInput(format, { ...session, turnTaking }, {
+    return this.#deps.createVoiceInput(format, { ...session, turnTaking, recentTurns: () => this.#recentTurns.messages() }, {
       emit: (event) => this.#emit(event),
       speaking: () => this.#turn !== undefined && !this.#turn.ended,
       bargeIn: () => {
@@ -624,7 +627,9 @@ export class Session {
   }
 
   #emit(event: SessionEvent): void {
-    if (!this.#closed) this.#sink.event(event);
+    if (this.#closed) return;
+    this.#recentTurns.observe(event);
+    this.#sink.event(event);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AudioFormat } from '../audio/audio-format.ts';
 import type { GatewayError } from '../core/errors.ts';
+import type { ContextMessage } from '../contracts/turns.ts';
 import type { SessionEvent, TurnSource, TurnTaking, TurnTimings } from './events.ts';
 import type { TurnTelemetry } from './telemetry.ts';
 
@@ -58,6 +59,8 @@ export interface VoiceSession {
   lang: string;
   /** Endpointing and VAD settings of this session; the gateway's own when absent. */
   turnTaking?: TurnTaking | undefined;
+  /** The last turns of the conversation, oldest first, for the turn detector. */
+  recentTurns?: (() => readonly ContextMessage[]) | undefined;
 }
 
 /** Throws GatewayError('bad_audio_format') for a format it cannot take. */

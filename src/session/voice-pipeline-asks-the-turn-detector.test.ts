@@ -18,10 +18,10 @@ function saying(text: string): Transcriber {
 
 /** A detector answering `judge(transcript)`, recording what it was asked. */
 function detector(judge: (transcript: string) => Promise<Completeness>) {
-  const asked: { transcript: string; lang: string | undefined }[] = [];
+  const asked: (Pick<AssessOptions, 'lang' | 'context'> & { transcript: string })[] = [];
   const turnDetector: TurnDetector = {
-    assess: (transcript: string, { lang }: AssessOptions) => {
-      asked.push({ transcript, lang });
+    assess: (transcript: string, { lang, context }: AssessOptions) => {
+      asked.push({ transcript, lang, context });
       return judge(transcript);
     },
     close: async () => undefined,
@@ -41,11 +41,12 @@ async function speakThenPause(options: Parameters<typeof startPipeline>[0]) {
 
 const finals = (events: { type: string }[]) => events.filter((e) => e.type === 'transcript_final').length;
 
-test("the detector's judgement of the partial transcript sets the silence needed, and it hears the session's language", async () => {
+test("the detector's judgement of the partial transcript sets the silence needed; it hears the session's language and last turns", async () => {
   const complete = detector(async () => 'complete');
-  const done = await speakThenPause({ transcriber: saying('Where is my order?'), turnDetector: complete.turnDetector });
+  const recentTurns = [{ role: 'assistant' as const, text: 'Anything else?' }];
+  const done = await speakThenPause({ transcriber: saying('Where is my order?'), turnDetector: complete.turnDetector, recentTurns });
   assert.equal(finals(done.events), 1, 'complete: 300 ms of silence is past the 100 ms window');
-  assert.deepEqual(complete.asked[0], { transcript: 'Where is my order?', lang: 'en' });
+  assert.deepEqual(complete.asked[0], { transcript: 'Where is my order?', lang: 'en', context: recentTurns });
   done.input.close();
 
   // The same words judged hesitant (a model may know better than punctuation) wait past the base window.

@@ -376,7 +376,11 @@ class VoicePipeline implements VoiceInput {
     this.#assessing?.abort();
     const assessing = new AbortController();
     this.#assessing = assessing;
-    const options = { lang: this.#session.lang === 'auto' ? detected : this.#session.lang, signal: AbortSignal.any([assessing.signal, this.#closed.signal]) };
+    const options = {
+      lang: this.#session.lang === 'auto' ? detected : this.#session.lang,
+      context: this.#session.recentTurns?.(),
+      signal: AbortSignal.any([assessing.signal, this.#closed.signal]),
+    };
     void Promise.resolve()
       .then(() => this.#deps.turnDetector().assess(text, options))
       .catch(() => completeness(text))

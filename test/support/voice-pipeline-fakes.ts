@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Transcriber } from '../../src/contracts/asr.ts';
 import type { VadModel, VadStream } from '../../src/contracts/vad.ts';
-import type { TurnDetector } from '../../src/contracts/turns.ts';
+import type { ContextMessage, TurnDetector } from '../../src/contracts/turns.ts';
 import { rulesTurnDetector } from '../../src/engines/turn-rules/engine.ts';
 import { GatewayMetrics } from '../../src/observability/metrics.ts';
 import type { SessionEvent, TurnTaking } from '../../src/session/events.ts';
@@ -54,6 +54,8 @@ export interface PipelineOptions {
   turnTaking?: TurnTaking;
   /** Judges transcripts for adaptive endpointing; the text rules unless given. */
   turnDetector?: TurnDetector;
+  /** The conversation's last turns, as the session keeps them. */
+  recentTurns?: readonly ContextMessage[];
 }
 
 /** A 16 kHz mono pipeline recording what it emits, the turns it starts and its barge-ins. */
@@ -63,7 +65,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
   let bargeIns = 0;
   const input = await createVoicePipeline(
     { encoding: 'pcm16', sampleRateHz: 16_000, channels: 1 },
-    { id: 'session-1', lang: 'en', ...(options.turnTaking && { turnTaking: options.turnTaking }) },
+    { id: 'session-1', lang: 'en', ...(options.turnTaking && { turnTaking: options.turnTaking }), recentTurns: () => options.recentTurns ?? [] },
     {
       emit: (e) => events.push(e),
       speaking: options.speaking ?? (() => false),

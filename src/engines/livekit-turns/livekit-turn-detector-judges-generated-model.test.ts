@@ -29,6 +29,22 @@ test('utterances are normalised as LiveKit trained on them: lower case, NFKC, no
   assert.equal(chatText(' ?! '), '', 'nothing to judge');
 });
 
+test('the conversation before the utterance is framed as ChatML, adjacent turns of one role joined, the last six kept', () => {
+  const context = [
+    { role: 'user' as const, text: 'Hi.' },
+    { role: 'assistant' as const, text: 'Hello! How can I help?' },
+    { role: 'assistant' as const, text: 'What is your number?' },
+  ];
+  assert.equal(
+    chatText('555, 0123', context),
+    '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nhello how can i help what is your number<|im_end|>\n<|im_start|>user\n555 0123',
+  );
+  const long = Array.from({ length: 10 }, (_, i) => ({ role: i % 2 === 0 ? ('user' as const) : ('assistant' as const), text: `turn ${i}` }));
+  const framed = chatText('and now', long);
+  assert.equal(framed.split('<|im_start|>').length - 1, 6);
+  assert.ok(framed.startsWith('<|im_start|>assistant\nturn 5'), framed);
+});
+
 describe('the LiveKit turn detector on a generated model of its signature', () => {
   let detector: LiveKitTurnDetector;
   before(async () => {

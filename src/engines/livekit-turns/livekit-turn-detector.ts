@@ -67,10 +67,10 @@ export class LiveKitTurnDetector implements TurnDetector {
     return new LiveKitTurnDetector(pool, thresholds, options.threshold);
   }
 
-  async assess(transcript: string, { lang, signal }: AssessOptions): Promise<Completeness> {
+  async assess(transcript: string, { lang, context, signal }: AssessOptions): Promise<Completeness> {
     const threshold = this.#thresholdFor(lang);
     if (threshold === undefined) return completeness(transcript);
-    const text = chatText(transcript);
+    const text = chatText(transcript, context);
     if (text === '') return 'open';
     const probability = await this.#pool.run({ kind: 'predict', text }, signal);
     if (probability === undefined) throw new GatewayError('internal', 'the turn detector answered a prediction with nothing');
