@@ -55,3 +55,13 @@ test('a WAV longer than allowed is refused from its header', async () => {
   wav.fromScratch(1, 8_000, '16', new Int16Array(8_000 * 3));
   await assert.rejects(decodeAudio(wav.toBuffer(), 2), { code: 'audio_too_long' });
 });
+
+test('a streamed WAV whose header says "as long as it goes" (0xFFFFFFFF) is as long as its bytes', async () => {
+  const wav = new wavefile.WaveFile();
+  wav.fromScratch(1, 8_000, '16', Int16Array.from(tone(8_000, 1.5), (v) => Math.round(v * 32_767)));
+  const bytes = Buffer.from(wav.toBuffer());
+  bytes.writeUInt32LE(0xffffffff, 4);
+  bytes.writeUInt32LE(0xffffffff - 36, 40);
+  const decoded = await decodeAudio(bytes, 2);
+  assert.ok(Math.abs(decoded.durationSeconds - 1.5) < 0.01, `${decoded.durationSeconds} s`);
+});

@@ -29,7 +29,9 @@ export async function decodeWav(bytes: Uint8Array, checkDuration: (seconds: numb
   const wav = new wavefile.WaveFile(bytes);
   // Copied: converting the samples rewrites the parsed chunks in place.
   const fmt = { ...(wav.fmt as WavFmt) };
-  const dataBytes = (wav.data as { chunkSize: number }).chunkSize;
+  // A streamed WAV cannot know its length and says the largest (0xFFFFFFFF, as ffmpeg and this gateway write it):
+  // it is as long as the bytes that follow.
+  const dataBytes = Math.min((wav.data as { chunkSize: number }).chunkSize, bytes.byteLength);
   if (!(fmt.sampleRate > 0) || !(fmt.numChannels > 0)) throw new GatewayError('bad_audio', 'the WAV header has no rate or channels');
   checkDuration(fmt.byteRate > 0 ? dataBytes / fmt.byteRate : 0);
   if (fmt.audioFormat === A_LAW) wav.fromALaw();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI, { toFile } from 'openai';
+import { decodeAudio } from '../../audio/decode/decode-audio.ts';
 import { startTestGateway, TEST_TRANSCRIPT, type TestGateway } from '../../../test/support/gateway.ts';
 import { FIXTURES_DIR } from '../../../test/support/wav.ts';
 import { webmFromOggOpus } from '../../../test/support/webm-from-ogg-opus.ts';
@@ -161,12 +162,26 @@ describe('the OpenAI audio API, spoken to by the official openai client', () => 
     assert.equal(events.at(-1)?.type, 'speech.audio.done');
   });
 
+  test('synthesises MP3 by default, as OpenAI does, the same length of speech as the WAV', async () => {
+    const input = 'Your order has shipped. It arrives tomorrow.';
+    const response = await client.audio.speech.create({ model: 'tts-1', input, voice: 'alloy' });
+    assert.equal(response.headers.get('content-type'), 'audio/mpeg');
+    const mp3 = await decodeAudio(Buffer.from(await response.arrayBuffer()), 60);
+    assert.equal(mp3.container, 'mp3');
+    const wav = Buffer.from(await (await client.audio.speech.create({ model: 'tts-1', input, voice: 'alloy', response_format: 'wav' })).arrayBuffer());
+    // A streamed WAV's header cannot know its length: the bytes after it can.
+    const wavSeconds = (wav.length - 44) / 2 / wav.readUInt32LE(24);
+    // MP3 adds under 0.1 s of encoder delay and padding.
+    assert.ok(Math.abs(mp3.durationSeconds - wavSeconds) < 0.1, `mp3 ${mp3.durationSeconds} s, wav ${wavSeconds} s`);
+    assert.ok(mp3.samples16k.some((s) => Math.abs(s) > 1_000), 'the audio is not silence');
+  });
+
   test('a response_format it cannot encode is a 400 naming the ones it can', async () => {
     const err = await client.audio.speech
-      .create({ model: 'tts-1', input: 'hi', voice: 'alloy', response_format: 'mp3' })
-      .then(() => assert.fail('answered mp3'), (e: unknown) => e);
+      .create({ model: 'tts-1', input: 'hi', voice: 'alloy', response_format: 'opus' })
+      .then(() => assert.fail('answered opus'), (e: unknown) => e);
     assert.ok(err instanceof OpenAI.BadRequestError);
-    assert.match(err.message, /wav and pcm/);
+    assert.match(err.message, /mp3, wav and pcm/);
   });
 });
 

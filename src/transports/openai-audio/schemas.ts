@@ -39,7 +39,7 @@ export const openAiSchemas = {
     summary: 'Synthesise speech (OpenAI compatible)',
     tags: ['OpenAI audio'],
     body: jsonSchema(speechBodySchema),
-    response: { 200: binaryResponse('audio/wav, audio/pcm (24 kHz s16le) or text/event-stream of speech.audio.delta'), '4xx': error, '5xx': error },
+    response: { 200: binaryResponse('audio/mpeg (the default), audio/wav, audio/pcm (24 kHz s16le) or text/event-stream of speech.audio.delta'), '4xx': error, '5xx': error },
   },
   models: {
     summary: 'The recogniser and voices served',

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { StreamingMp3Encoder } from '../../audio/encode/mp3-encoder.ts';
 import { Pcm16Resampler } from '../../audio/pcm16-resampler.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { SpeechApiDeps } from '../speech-api/deps.ts';
@@ -19,20 +20,21 @@ export const speechBodySchema = z.object({
   voice: z.union([z.string().min(1), z.object({ id: z.string().min(1) })]),
   /** Accepted for compatibility; the gateway's engines take no style instructions. */
   instructions: z.string().optional(),
-  response_format: z.enum(['wav', 'pcm']).default('wav'),
+  /** mp3 by default, as OpenAI's; opus, aac and flac have no encoder here. */
+  response_format: z.enum(['mp3', 'wav', 'pcm']).default('mp3'),
   speed: z.number().min(0.25).max(4).default(1),
   stream_format: z.enum(['audio', 'sse']).default('audio'),
 });
 
 type SpeechBody = z.infer<typeof speechBodySchema>;
 
-const CONTENT_TYPES = { wav: 'audio/wav', pcm: 'audio/pcm' } as const;
+const CONTENT_TYPES = { mp3: 'audio/mpeg', wav: 'audio/wav', pcm: 'audio/pcm' } as const;
 
 function parseBody(body: unknown, deps: SpeechApiDeps): SpeechBody & { voiceName: string | undefined } {
   const parsed = speechBodySchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const format = issue?.path[0] === 'response_format' ? ' (this gateway encodes wav and pcm)' : '';
+    const format = issue?.path[0] === 'response_format' ? ' (this gateway encodes mp3, wav and pcm)' : '';
     throw new GatewayError('invalid_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}${format}`);
   }
   const request = parsed.data;
@@ -71,12 +73,12 @@ export function speech(deps: SpeechApiDeps) {
     reply.hijack();
     const raw = reply.raw;
     const sse = body.stream_format === 'sse';
+    const encode = await encoder(body.response_format, rateHz);
     raw.writeHead(200, {
       'content-type': sse ? 'text/event-stream' : CONTENT_TYPES[body.response_format],
       'cache-control': 'no-cache',
-      ...(!sse && { 'x-sample-rate': String(body.response_format === 'pcm' ? OPENAI_PCM_RATE_HZ : rateHz) }),
+      ...(!sse && { 'x-sample-rate': String(encode.rateHz) }),
     });
-    const encode = await encoder(body.response_format, rateHz);
     const send = async (bytes: Buffer) => {
       if (bytes.length === 0) return;
       const more = sse ? raw.write(`data: ${JSON.stringify({ type: 'speech.audio.delta', audio: bytes.toString('base64') })}\n\n`) : raw.write(bytes);
@@ -84,9 +86,9 @@ export function speech(deps: SpeechApiDeps) {
     };
     try {
       await send(encode.start());
-      for (let next = first; next.done !== true && !abort.signal.aborted; next = await audio.next()) await send(encode.chunk(next.value));
+      for (let next = first; next.done !== true && !abort.signal.aborted; next = await audio.next()) await send(await encode.chunk(next.value));
       if (abort.signal.aborted) return void raw.destroy();
-      await send(encode.end());
+      await send(await encode.end());
       if (sse) raw.write(`data: ${JSON.stringify({ type: 'speech.audio.done', usage: usage(body.input) })}\n\n`);
       raw.end();
     } catch (err) {
@@ -113,21 +115,30 @@ function failMidStream(raw: ServerResponse, sse: boolean, err: unknown): void {
 }
 
 interface Encoder {
+  /** The rate of the audio it writes. */
+  rateHz: number;
   start(): Buffer;
-  chunk(pcm: Int16Array): Buffer;
-  end(): Buffer;
+  chunk(pcm: Int16Array): Promise<Buffer>;
+  end(): Promise<Buffer>;
   close(): void;
 }
 
+const nothing = () => Promise.resolve(Buffer.alloc(0));
+
 async function encoder(format: SpeechBody['response_format'], rateHz: number): Promise<Encoder> {
   if (format === 'wav') {
-    return { start: () => wavHeader(rateHz), chunk: pcm16Bytes, end: () => Buffer.alloc(0), close: () => {} };
+    return { rateHz, start: () => wavHeader(rateHz), chunk: (pcm) => Promise.resolve(pcm16Bytes(pcm)), end: nothing, close: () => {} };
+  }
+  if (format === 'mp3') {
+    const mp3 = await StreamingMp3Encoder.create(rateHz);
+    return { rateHz: mp3.rateHz, start: () => Buffer.alloc(0), chunk: (pcm) => mp3.encode(pcm), end: () => mp3.end(), close: () => mp3.close() };
   }
   const resampler = rateHz === OPENAI_PCM_RATE_HZ ? undefined : await Pcm16Resampler.create(rateHz, OPENAI_PCM_RATE_HZ);
   return {
+    rateHz: OPENAI_PCM_RATE_HZ,
     start: () => Buffer.alloc(0),
-    chunk: (pcm) => pcm16Bytes(resampler ? resampler.process(pcm) : pcm),
-    end: () => pcm16Bytes(resampler ? resampler.drain() : new Int16Array(0)),
+    chunk: (pcm) => Promise.resolve(pcm16Bytes(resampler ? resampler.process(pcm) : pcm)),
+    end: () => Promise.resolve(pcm16Bytes(resampler ? resampler.drain() : new Int16Array(0))),
     close: () => resampler?.close(),
   };
 }
