@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatewayError, isAbortError } from '../../core/errors.ts';
 import type { WorkerPool } from '../../core/worker-pool.ts';
 import { type Sentence, splitSentences } from '../piper/text-clauses.ts';
+import { speakAhead } from '../piper/speak-ahead.ts';
 import { startThreadPool } from '../piper/thread-pool.ts';
 import { KokoroInference } from './kokoro-inference.ts';
 import type { KokoroPhonemizeRequest } from './phonemize-worker.ts';
@@ -80,25 +81,19 @@ export class KokoroModel {
 
   async *speak(text: string, options: SpeakOptions): AsyncGenerator<Int16Array> {
     const { signal } = options;
-    const sentences = splitSentences(text);
-    // One sentence ahead: a worker phonemises it while the model speaks the current one.
-    let next = sentences[0] === undefined ? undefined : this.#sentenceIds(sentences[0], options);
-    for (let i = 0; next !== undefined && !signal.aborted; i++) {
-      try {
-        const clauses = await next;
-        const following = sentences[i + 1];
-        next = following === undefined ? undefined : this.#sentenceIds(following, options);
+    const inference = this.#inference;
+    // A generator like every synthesizer: bad options fail at the first read, not at the call.
+    yield* speakAhead(
+      splitSentences(text),
+      (sentence) => this.#sentenceIds(sentence, options),
+      async function* (clauses) {
         for (const run of chunkTokens(clauses)) {
           if (signal.aborted) return;
-          const audio = await this.#inference.run(run, styleRow(options.styles, run.length), options.speed, signal, options.batch);
-          if (signal.aborted) return;
-          yield audio;
+          yield await inference.run(run, styleRow(options.styles, run.length), options.speed, signal, options.batch);
         }
-      } catch (err) {
-        if (signal.aborted && isAbortError(err)) return;
-        throw err;
-      }
-    }
+      },
+      signal,
+    );
   }
 
   async close(): Promise<void> {
@@ -121,8 +116,6 @@ export class KokoroModel {
         return mapped.ids;
       });
     });
-    // Awaited later, or never when synthesis stops early: don't let an abort surface as an unhandled rejection.
-    ids.catch(() => {});
     return ids;
   }
 

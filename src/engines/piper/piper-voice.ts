@@ -8,6 +8,7 @@ import type { ModelSignature } from './piper-inference-worker.ts';
 import { PiperInference } from './piper-inference.ts';
 import { phonemesToIds, sentencePhonemes } from './phoneme-ids.ts';
 import { PhonemizerWorkerPool } from './phonemizer-pool.ts';
+import { speakAhead } from './speak-ahead.ts';
 import { type Sentence, splitSentences } from './text-clauses.ts';
 import { readVoiceConfig, speakerNames, type VoiceConfig } from './voice-config.ts';
 
@@ -85,24 +86,17 @@ export class PiperVoice implements Synthesizer {
     const { signal } = options;
     const speakerId = this.#speakerId(options.speaker);
     const scales = this.#scales(options);
-    const sentences = splitSentences(text);
-    // One sentence ahead: its worker phonemises while the model speaks the current one.
     const batch = options.priority === 'batch';
-    let next = sentences[0] === undefined ? undefined : this.#phonemeIds(sentences[0], signal, batch);
-    for (let i = 0; next !== undefined && !signal.aborted; i++) {
-      try {
-        const ids = await next;
-        const following = sentences[i + 1];
-        next = following === undefined ? undefined : this.#phonemeIds(following, signal, batch);
-        if (ids === undefined || signal.aborted) continue;
-        const audio = await this.#inference.run(ids, scales, speakerId, signal, batch);
-        if (signal.aborted) return;
-        yield audio;
-      } catch (err) {
-        if (signal.aborted && isAbortError(err)) return;
-        throw err;
-      }
-    }
+    const inference = this.#inference;
+    // A generator like every synthesizer: bad options fail at the first read, not at the call.
+    yield* speakAhead(
+      splitSentences(text),
+      (sentence) => this.#phonemeIds(sentence, signal, batch),
+      async function* (ids) {
+        if (ids !== undefined) yield await inference.run(ids, scales, speakerId, signal, batch);
+      },
+      signal,
+    );
   }
 
   async close(): Promise<void> {
@@ -119,8 +113,6 @@ export class PiperVoice implements Synthesizer {
       this.#reportMissing(mapped.dropped);
       return mapped.ids;
     });
-    // Awaited later, or never when synthesis stops early: don't let an abort surface as an unhandled rejection.
-    ids.catch(() => {});
     return ids;
   }
 
