@@ -6,6 +6,7 @@
  * and 422 for a body the real server's schema rejects. Its audio is a tone whose length follows the text, so
  * tests can check every sample, and it records what clients send and when they hang up.
  */
+import { wavHeader } from '../../src/transports/speech-api/wav.ts';
 import { closeServerNow, readBody, sendJson } from './http.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -184,11 +185,11 @@ async function respond(res: ServerResponse, path: string, body: Record<string, u
   }
   const pcm = Buffer.from(expectedSamples(body['text'] as string).buffer);
   if (path === '/tts') {
-    sendJson(res, 200, Buffer.concat([wavHeader(pcm.length), pcm]).toString('base64'));
+    sendJson(res, 200, Buffer.concat([wavHeader(XTTS_SAMPLE_RATE_HZ, pcm.length), pcm]).toString('base64'));
     return;
   }
   // The real server sends its WAV header (declaring no frames) as the first piece of the stream.
-  const audio = body['add_wav_header'] === false ? pcm : Buffer.concat([wavHeader(0), pcm]);
+  const audio = body['add_wav_header'] === false ? pcm : Buffer.concat([wavHeader(XTTS_SAMPLE_RATE_HZ, 0), pcm]);
   const chunkBytes = Math.max(1, script.chunkBytes ?? 4800);
   res.writeHead(200, { 'content-type': 'audio/wav' });
   res.flushHeaders();
@@ -219,21 +220,4 @@ function validate(body: Record<string, unknown>, languages: string[], streaming:
     return { type: 'string_type', loc: ['body', 'stream_chunk_size'], msg: 'Input should be a valid string' };
   }
   return undefined;
-}
-
-function wavHeader(dataBytes: number): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(XTTS_SAMPLE_RATE_HZ, 24);
-  header.writeUInt32LE(XTTS_SAMPLE_RATE_HZ * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(dataBytes, 40);
-  return header;
 }
