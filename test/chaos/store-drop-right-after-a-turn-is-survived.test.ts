@@ -1,43 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { CHAOS_STORES, POSTGRES_URL, REDIS_URL, conversationOf, forgetThreads, relayTo, textTurn, untilReady } from '../support/chaos.ts';
-import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
-import { spawnGateway, type ChildGateway } from '../support/spawn-gateway.ts';
-import type { TcpRelay } from '../support/tcp-relay.ts';
+import { test } from 'node:test';
+import { conversationOf, textTurn, untilReady, useChaosGateway } from '../support/chaos.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-let llm: LlmServer;
-let postgres: TcpRelay;
-let redis: TcpRelay;
-let gateway: ChildGateway;
-/** Issued by the gateway at the first start; its memory is removed after the test. */
-let sessionId = '';
-
-before(async () => {
-  llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
-  postgres = await relayTo(POSTGRES_URL);
-  redis = await relayTo(REDIS_URL);
-  gateway = await spawnGateway({
-    llm: { baseUrl: llm.url },
-    postgresUrl: postgres.through(POSTGRES_URL),
-    redisUrl: redis.through(REDIS_URL),
-    stores: CHAOS_STORES,
-  });
-  await untilReady(gateway.url);
-});
-
-after(async () => {
-  await gateway?.close();
-  await postgres?.close();
-  await redis?.close();
-  await llm?.close();
-  await forgetThreads([sessionId]);
-});
+const chaos = useChaosGateway({ redis: true });
 
 test('every store connection reset right after a turn: the process lives on and the next turn works with its memory', { timeout: 120_000 }, async () => {
+  const { llm, postgres, redis, gateway } = chaos;
   const client = await TestClient.connect(gateway.wsUrl);
   const started = await client.start();
-  sessionId = started.session_id;
+  const sessionId = started.session_id;
+  chaos.threads.push(sessionId);
   const first = await textTurn(client, 'When does my order ship?');
   assert.equal(first.ok, true);
   // The pooled connections that served the turn are idle now: each one's socket dies under it.

@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { CHAOS_STORES, POSTGRES_URL, conversationOf, forgetThreads, readiness, relayTo, textTurn, untilReady } from '../support/chaos.ts';
-import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
-import { spawnGateway, type ChildGateway } from '../support/spawn-gateway.ts';
-import type { TcpRelay } from '../support/tcp-relay.ts';
+import { test } from 'node:test';
+import { conversationOf, readiness, textTurn, untilReady, useChaosGateway } from '../support/chaos.ts';
 import { until } from '../support/until.ts';
 import { TestClient } from '../support/ws-client.ts';
 
-let llm: LlmServer;
-let postgres: TcpRelay;
-let gateway: ChildGateway;
-/** Issued by the gateway at the first start; its memory is removed after the test. */
-let sessionId = '';
-
-before(async () => {
-  llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
-  postgres = await relayTo(POSTGRES_URL);
-  gateway = await spawnGateway({ llm: { baseUrl: llm.url }, postgresUrl: postgres.through(POSTGRES_URL), stores: CHAOS_STORES });
-  await untilReady(gateway.url);
-});
-
-after(async () => {
-  await gateway?.close();
-  await postgres?.close();
-  await llm?.close();
-  await forgetThreads([sessionId]);
-});
+const chaos = useChaosGateway();
 
 test('Postgres that hangs: the turn fails with memory_unavailable (not an LLM code), /ready says so, and all is well once it answers again', { timeout: 120_000 }, async () => {
+  const { llm, postgres, gateway } = chaos;
   const client = await TestClient.connect(gateway.wsUrl);
-  sessionId = (await client.start()).session_id;
+  chaos.threads.push((await client.start()).session_id);
   assert.equal((await textTurn(client, 'When does my order ship?')).ok, true);
 
   postgres.pause();

@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { CHAOS_STORES, POSTGRES_URL, REDIS_URL, conversationOf, forgetThreads, readiness, relayTo, textTurn, untilReady } from '../support/chaos.ts';
-import { startLlmServer, type LlmServer } from '../support/llm-server.ts';
-import { spawnGateway, type ChildGateway } from '../support/spawn-gateway.ts';
-import type { TcpRelay } from '../support/tcp-relay.ts';
+import { test } from 'node:test';
+import { conversationOf, readiness, textTurn, untilReady, useChaosGateway } from '../support/chaos.ts';
 import { until } from '../support/until.ts';
 import { TestClient } from '../support/ws-client.ts';
 
@@ -15,36 +12,10 @@ import { TestClient } from '../support/ws-client.ts';
  */
 const OUTAGE_MS = process.env.S2S_CHAOS_REAL_MINUTE ? 70_000 : 8_000;
 
-let llm: LlmServer;
-let postgres: TcpRelay;
-let redis: TcpRelay;
-let gateway: ChildGateway;
-/** Issued by the gateway at the first start; its memory is removed after the test. */
-let sessionId = '';
-
-before(async () => {
-  llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
-  postgres = await relayTo(POSTGRES_URL);
-  redis = await relayTo(REDIS_URL);
-  await postgres.kill();
-  await redis.kill();
-  gateway = await spawnGateway({
-    llm: { baseUrl: llm.url },
-    postgresUrl: postgres.through(POSTGRES_URL),
-    redisUrl: redis.through(REDIS_URL),
-    stores: CHAOS_STORES,
-  });
-});
-
-after(async () => {
-  await gateway?.close();
-  await postgres?.close();
-  await redis?.close();
-  await llm?.close();
-  await forgetThreads([sessionId]);
-});
+const chaos = useChaosGateway({ redis: true, storesDownAtStart: true });
 
 test('stores down at start: the gateway runs, says why it is not ready, and recovers by itself when they return', { timeout: 180_000 }, async () => {
+  const { llm, postgres, redis, gateway } = chaos;
   const down = await readiness(gateway.url);
   assert.equal(down.status, 503);
   assert.equal(down.body.checks.postgres?.reachable, false);
@@ -53,7 +24,8 @@ test('stores down at start: the gateway runs, says why it is not ready, and reco
 
   const client = await TestClient.connect(gateway.wsUrl);
   const started = await client.start();
-  sessionId = started.session_id;
+  const sessionId = started.session_id;
+  chaos.threads.push(sessionId);
   // Resuming needs the session's record, in the Redis that is down: the client is told so, not left waiting.
   const resuming = await TestClient.connect(gateway.wsUrl);
   resuming.send({ type: 'session_start', lang: 'en', session_id: sessionId, resume_secret: started.resume_secret });

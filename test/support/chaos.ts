@@ -1,5 +1,7 @@
+import { after, before } from 'node:test';
 import pg from 'pg';
-import type { LlmServer } from './llm-server.ts';
+import { startLlmServer, type LlmServer } from './llm-server.ts';
+import { spawnGateway, type ChildGateway } from './spawn-gateway.ts';
 import { TcpRelay } from './tcp-relay.ts';
 import { until } from './until.ts';
 import type { TestClient } from './ws-client.ts';
@@ -59,4 +61,44 @@ export async function forgetThreads(threadIds: string[]): Promise<void> {
     await client.query(`DELETE FROM ${table} WHERE thread_id = ANY($1)`, [threadIds]);
   }
   await client.end();
+}
+
+export interface ChaosGateway {
+  llm: LlmServer;
+  /** The gateway's way to Postgres (and to Redis when it has one): drop, pause or kill them. */
+  postgres: TcpRelay;
+  redis: TcpRelay;
+  gateway: ChildGateway;
+  /** Conversation threads the tests made, removed from Postgres after them. */
+  threads: string[];
+}
+
+/**
+ * An LLM stand-in and a gateway in its own process on the chaos clock, reaching the real Postgres (and Redis with
+ * `redis`) through relays; started before the file's tests (ready unless the stores are down at start), closed
+ * after them.
+ */
+export function useChaosGateway(options: { redis?: boolean; storesDownAtStart?: boolean } = {}): ChaosGateway {
+  const chaos = { threads: [] as string[] } as ChaosGateway;
+  before(async () => {
+    chaos.llm = await startLlmServer({ script: { text: 'Your order ships on Monday.' } });
+    chaos.postgres = await relayTo(POSTGRES_URL);
+    chaos.redis = await relayTo(REDIS_URL);
+    if (options.storesDownAtStart) await Promise.all([chaos.postgres.kill(), chaos.redis.kill()]);
+    chaos.gateway = await spawnGateway({
+      llm: { baseUrl: chaos.llm.url },
+      postgresUrl: chaos.postgres.through(POSTGRES_URL),
+      ...(options.redis && { redisUrl: chaos.redis.through(REDIS_URL) }),
+      stores: CHAOS_STORES,
+    });
+    if (!options.storesDownAtStart) await untilReady(chaos.gateway.url);
+  });
+  after(async () => {
+    await chaos.gateway?.close();
+    await chaos.postgres?.close();
+    await chaos.redis?.close();
+    await chaos.llm?.close();
+    await forgetThreads(chaos.threads);
+  });
+  return chaos;
 }
