@@ -2,9 +2,21 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import * as sqliteVec from 'sqlite-vec';
+import { type PoolFailure, WorkerPool } from '../core/worker-pool.ts';
+import { WorkerThread } from '../engines/worker-threads/worker-thread.ts';
+import type { SearchRequest } from './sqlite-search-worker.ts';
 import type { DocumentRecord, EmbeddedChunk, KnowledgeStore, Passage } from './store.ts';
 
 const FILE = 'knowledge.sqlite';
+const SEARCH_WORKER = new URL('./sqlite-search-worker.ts', import.meta.url);
+/** Searches waiting for the search thread; past it a search fails (knowledge_unavailable) rather than queue up. */
+const MAX_QUEUED_SEARCHES = 64;
+/** A search cannot be stopped in its thread; the knowledge base leaves one that outruns its budget. */
+const NEVER_ABORTED = new AbortController().signal;
+
+function searchError(failure: PoolFailure, cause?: unknown): Error {
+  return new Error(failure === 'full' ? `more than ${MAX_QUEUED_SEARCHES} knowledge searches are waiting` : `the knowledge search thread ${failure}`, { cause });
+}
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,9 +44,12 @@ interface DocumentRow {
 export class SqliteKnowledgeStore implements KnowledgeStore {
   readonly kind = 'embedded';
   readonly #db: DatabaseSync;
+  readonly #path: string;
+  #searcher: WorkerPool<SearchRequest, Passage[]> | undefined;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, path: string) {
     this.#db = db;
+    this.#path = path;
   }
 
   /** Opens (creating when `create`) the store in `dir`; undefined when it does not exist and `create` is false. */
@@ -47,7 +62,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       sqliteVec.load(db);
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(SCHEMA);
-      return new SqliteKnowledgeStore(db);
+      return new SqliteKnowledgeStore(db, path);
     } catch (err) {
       db.close();
       throw new Error(`cannot open the knowledge store ${path}: ${(err as Error).message}`, { cause: err });
@@ -102,26 +117,22 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     return Promise.resolve(removed);
   }
 
+  /** In a worker thread (sqlite-search-worker.ts), started by the first search: the main thread stays free. */
   search(vector: Float32Array, limit: number): Promise<Passage[]> {
-    if (this.#dimensions() === undefined) return Promise.resolve([]);
-    const rows = this.#db
-      .prepare(
-        `SELECT c.source, c.heading, c.text, v.distance
-           FROM (SELECT rowid, distance FROM vectors WHERE embedding MATCH ? AND k = ?) v
-           JOIN chunks c ON c.id = v.rowid
-          ORDER BY v.distance`,
-      )
-      .all(vector, limit) as { source: string; heading: string; text: string; distance: number }[];
-    return Promise.resolve(rows.map((r) => ({ source: r.source, heading: r.heading, text: r.text, score: 1 - r.distance })));
+    this.#searcher ??= new WorkerPool([WorkerThread.start<SearchRequest, Passage[]>({ workerUrl: SEARCH_WORKER, workerData: { path: this.#path }, error: searchError })], {
+      maxQueued: MAX_QUEUED_SEARCHES,
+      error: searchError,
+    });
+    return this.#searcher.run({ vector, limit }, NEVER_ABORTED);
   }
 
   isEmpty(): Promise<boolean> {
     return Promise.resolve(this.#db.prepare('SELECT 1 FROM chunks LIMIT 1').get() === undefined);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#searcher?.close();
     if (this.#db.isOpen) this.#db.close();
-    return Promise.resolve();
   }
 
   #delete(source: string): boolean {
