@@ -1,9 +1,14 @@
 import rateLimit from '@fastify/rate-limit';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { redactInternals } from '../core/redact.ts';
 import { ApiKeys } from '../transports/auth.ts';
 import { AuthFailures } from '../transports/auth-failures.ts';
 import { clientTokens } from '../transports/client-tokens.ts';
@@ -38,8 +43,20 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     ...(config.access.trustedProxies.length > 0 && { trustProxy: config.access.trustedProxies }),
   });
 
+  // Counts every replica shares when there is Redis; each process counts alone while it is unreachable.
+  const limitsRedis = config.redisUrl ? await rateLimitRedis(config.redisUrl, runtime.log) : undefined;
+  if (limitsRedis) {
+    app.addHook('onClose', async () => {
+      await limitsRedis.quit().catch(() => limitsRedis.disconnect());
+    });
+  }
   // Every route, upgrades included: per client address and minute, 429 with Retry-After past it.
-  await app.register(rateLimit, { max: config.access.httpRequestsPerMinute, timeWindow: 60_000, allowList: config.access.rateLimitExempt });
+  await app.register(rateLimit, {
+    max: config.access.httpRequestsPerMinute,
+    timeWindow: 60_000,
+    allowList: config.access.rateLimitExempt,
+    ...(limitsRedis && { redis: limitsRedis, nameSpace: 's2s:http-requests:', skipOnError: true }),
+  });
   await app.register(websocket, {
     options: { maxPayload: config.limits.maxFrameBytes },
     errorHandler: socketErrorHandler(),
@@ -48,7 +65,10 @@ export async function buildApp(runtime: Runtime, https?: { key: Buffer; cert: Bu
     preClose: () => runtime.sessions.endAll('shutting_down', 'the gateway is shutting down'),
   });
   // After the WebSocket plugin's own hook, which marks upgrades (request.ws) so a refused one's socket is closed.
-  const authFailures = new AuthFailures(config.access.authFailuresPerMinute);
+  const authFailures = new AuthFailures(
+    config.access.authFailuresPerMinute,
+    limitsRedis && { redis: limitsRedis, keyPrefix: `s2s:auth-failures:${keySetId(config.server.apiKeys)}` },
+  );
   app.addHook('onRequest', authFailures.refuseBlocked);
   app.addHook('onRequest', originCheck(config.access.allowedOrigins));
 
@@ -96,4 +116,22 @@ function socketErrorHandler() {
     reported.add(socket);
     socket.terminate();
   };
+}
+
+/**
+ * The connection the rate limits count on. A count that cannot be had at once is skipped (no offline queue, one
+ * short try): a limit must never hold a request up. Start-up waits briefly for it, so the first requests count
+ * with the other replicas', but not for a Redis that is down.
+ */
+async function rateLimitRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { connectTimeout: 2_000, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // The session store reports Redis trouble already; this connection retries on its own.
+  redis.on('error', (err: Error) => log.debug({ err: redactInternals(err.message) }, 'rate-limit redis error'));
+  await once(redis, 'ready', { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+  return redis;
+}
+
+/** Names this deployment's auth-failure counts without putting its keys in Redis: replicas share the same keys. */
+function keySetId(apiKeys: readonly string[]): string {
+  return createHash('sha256').update([...apiKeys].sort().join('\n')).digest('hex').slice(0, 16);
 }

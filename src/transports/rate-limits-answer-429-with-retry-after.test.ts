@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { useGatewayWithLlm } from '../../test/support/gateway.ts';
+import { randomInt } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { startTestGateway, type TestGateway, useGatewayWithLlm } from '../../test/support/gateway.ts';
 
 const KEY = 'the-right-key';
 
@@ -41,5 +42,38 @@ describe('HTTP requests and failed authentications are rate limited per client a
   test('a request without any credential is refused, but does not count as a guess', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await get('/v1/voices', '10.0.2.1')).statusCode, 401);
     assert.equal((await get('/v1/voices', '10.0.2.1', KEY)).statusCode, 200);
+  });
+});
+
+describe('with Redis, replicas share the counts: a client spread over two gateways gets one budget', () => {
+  const REDIS_URL = process.env.S2S_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const access = { httpRequestsPerMinute: 6, authFailuresPerMinute: 4 };
+  // Counts live for a minute in the shared Redis: a fresh address for each run.
+  const address = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+  const replicas: TestGateway[] = [];
+  before(async () => {
+    for (let i = 0; i < 2; i++) replicas.push(await startTestGateway({ server: { apiKeys: [KEY] }, access, redisUrl: REDIS_URL }));
+  });
+  after(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+  });
+  const get = (replica: number, url: string, remoteAddress: string, key?: string) =>
+    replicas[replica]!.app.inject({ url, remoteAddress, headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+  test('HTTP requests: three on each replica use up six, the next one on either is 429', async () => {
+    const client = address();
+    for (let i = 0; i < 6; i++) assert.equal((await get(i % 2, '/health', client)).statusCode, 200, `request ${i + 1}`);
+    assert.equal((await get(0, '/health', client)).statusCode, 429);
+    assert.equal((await get(1, '/health', client)).statusCode, 429);
+  });
+
+  test('wrong keys: two on each replica block the address on both, even with the right key', async () => {
+    const guesser = address();
+    for (let i = 0; i < 4; i++) assert.equal((await get(i % 2, '/v1/voices', guesser, `guess-${i}`)).statusCode, 401);
+    for (const replica of [0, 1]) {
+      const blocked = await get(replica, '/v1/voices', guesser, KEY);
+      assert.equal(blocked.statusCode, 429, `replica ${replica}`);
+      assert.equal(blocked.json<{ error: string }>().error, 'too_many_auth_failures');
+    }
   });
 });
