@@ -17,6 +17,10 @@ export type TurnOutcome = (typeof TURN_OUTCOMES)[number];
 const INTERRUPTION_KINDS = ['barge_in', 'client', 'new_input'] as const;
 export type InterruptionKind = (typeof INTERRUPTION_KINDS)[number];
 const SPECULATION_OUTCOMES = ['committed', 'dropped'] as const;
+const TURN_VERDICTS = ['complete', 'hesitant', 'open'] as const;
+const JUDGES = ['detector', 'fallback'] as const;
+/** Who judged a transcript for adaptive endpointing: the configured detector, or the text rules in its place. */
+export type TurnJudge = (typeof JUDGES)[number];
 /** What became of a speculative (draft) turn: committed when the endpoint was confirmed, dropped when the user spoke on. */
 export type SpeculationOutcome = (typeof SPECULATION_OUTCOMES)[number];
 
@@ -60,6 +64,7 @@ interface Instruments {
   turns: Counter<'outcome'>;
   interruptions: Counter<'kind'>;
   speculativeTurns: Counter<'outcome'>;
+  turnJudgements: Counter<'verdict' | 'judged_by'>;
   errors: Counter<'stage' | 'code'>;
   eventLoopStalls: Counter;
   apiRequestDuration: Histogram<string>;
@@ -123,6 +128,12 @@ function createInstruments(
       labelNames: ['outcome'],
       registers,
     }),
+    turnJudgements: new Counter({
+      name: 's2s_turn_judgements_total',
+      help: 'Transcripts judged for adaptive endpointing, by verdict and by whom: the turn detector, or the text rules when it failed or was loading.',
+      labelNames: ['verdict', 'judged_by'],
+      registers,
+    }),
     apiRequestDuration: latency(
       's2s_api_request_duration_seconds',
       'Speech API requests (transcription, synthesis): from the request to the end of the response, by route.',
@@ -151,6 +162,7 @@ function createInstruments(
   for (const outcome of TURN_OUTCOMES) instruments.turns.inc({ outcome }, 0);
   for (const kind of INTERRUPTION_KINDS) instruments.interruptions.inc({ kind }, 0);
   for (const outcome of SPECULATION_OUTCOMES) instruments.speculativeTurns.inc({ outcome }, 0);
+  for (const verdict of TURN_VERDICTS) for (const judged_by of JUDGES) instruments.turnJudgements.inc({ verdict, judged_by }, 0);
   // A counter that first appears at 1 reads as no increase to rate(): every error must start from 0.
   // Each code happens at one stage, so only those pairs exist.
   for (const [code, { stage }] of Object.entries(ERROR_CODES)) instruments.errors.inc({ stage, code }, 0);
@@ -285,6 +297,10 @@ export class GatewayMetrics {
 
   speculation(outcome: SpeculationOutcome): void {
     for (const set of this.#both) set.speculativeTurns.inc({ outcome });
+  }
+
+  turnJudged(verdict: (typeof TURN_VERDICTS)[number], judgedBy: TurnJudge): void {
+    for (const set of this.#both) set.turnJudgements.inc({ verdict, judged_by: judgedBy });
   }
 
   error(code: ErrorCode): void {

@@ -1,6 +1,7 @@
 import { type Attributes, type Context, type Span } from '@opentelemetry/api';
 import type { ErrorCode } from '../core/errors.ts';
-import type { GatewayMetrics, InterruptionKind, TurnOutcome } from '../observability/metrics.ts';
+import type { Completeness } from '../contracts/turns.ts';
+import type { GatewayMetrics, InterruptionKind, TurnJudge, TurnOutcome } from '../observability/metrics.ts';
 import { ATTR, SPAN, contentAttributes, inChildSpan, startChildSpan, type ChildSpan } from '../observability/tracing.ts';
 import type { TurnTimings } from './events.ts';
 
@@ -30,6 +31,11 @@ export class SessionTelemetry {
       [ATTR.ttsVoice]: attributes.voice,
       [ATTR.sessionResumed]: attributes.resumed,
     });
+  }
+
+  /** Adaptive endpointing judged a transcript `verdict`: by the turn detector, or by the text rules in its place. */
+  turnJudged(verdict: Completeness, judgedBy: TurnJudge): void {
+    this.#metrics.turnJudged(verdict, judgedBy);
   }
 
   /** A turn's span starts at `startTime` (performance.now() clock): end of user speech, or the text's arrival. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Transcriber } from '../contracts/asr.ts';
 import type { AssessOptions, Completeness, TurnDetector } from '../contracts/turns.ts';
+import { GatewayMetrics } from '../observability/metrics.ts';
 import { feed, PIPELINE_SETTINGS, settle, silence, startPipeline, tone } from '../../test/support/voice-pipeline-fakes.ts';
 
 /** Base window 200 ms; 100 ms after a finished-looking transcript, 1 s after a hesitant one. */
@@ -56,10 +57,20 @@ test("the detector's judgement of the partial transcript sets the silence needed
   waiting.input.close();
 });
 
-test('a detector that fails, or is still loading, leaves the judgement to the text rules', async () => {
+/** How many judgements the metrics counted with these labels. */
+async function judged(metrics: GatewayMetrics, verdict: string, judgedBy: string): Promise<number> {
+  const { body } = await metrics.render(undefined);
+  const line = body.split('\n').find((l) => l.startsWith(`s2s_turn_judgements_total{verdict="${verdict}",judged_by="${judgedBy}"}`));
+  return Number(line?.split(' ').at(-1));
+}
+
+test('a detector that fails, or is still loading, leaves the judgement to the text rules, and the fallback is counted', async () => {
   const failing = detector(() => Promise.reject(new Error('the model crashed')));
-  const pipeline = await speakThenPause({ transcriber: saying('I wanted to ask about my order and um'), turnDetector: failing.turnDetector });
+  const metrics = GatewayMetrics.create();
+  const pipeline = await speakThenPause({ transcriber: saying('I wanted to ask about my order and um'), turnDetector: failing.turnDetector, metrics });
   assert.ok(failing.asked.length > 0);
   assert.equal(finals(pipeline.events), 0, 'the rules call a trailing "and um" hesitant');
+  assert.ok((await judged(metrics, 'hesitant', 'fallback')) > 0);
+  assert.equal(await judged(metrics, 'hesitant', 'detector'), 0);
   pipeline.input.close();
 });

@@ -382,10 +382,11 @@ class VoicePipeline implements VoiceInput {
       signal: AbortSignal.any([assessing.signal, this.#closed.signal]),
     };
     void Promise.resolve()
-      .then(() => this.#deps.turnDetector().assess(text, options))
-      .catch(() => completeness(text))
-      .then((kind) => {
+      .then(async () => ({ kind: await this.#deps.turnDetector().assess(text, options), judgedBy: 'detector' as const }))
+      .catch(() => ({ kind: completeness(text), judgedBy: 'fallback' as const }))
+      .then(({ kind, judgedBy }) => {
         if (assessing.signal.aborted || this.#utterance !== utterance) return;
+        this.#deps.telemetry.turnJudged(kind, judgedBy);
         this.#endpointer.setMinSilenceMs(silenceNeededMs(kind, { ...adaptive, baseSilenceMs: this.#baseSilenceMs }));
       });
   }

@@ -56,6 +56,8 @@ export interface PipelineOptions {
   turnDetector?: TurnDetector;
   /** The conversation's last turns, as the session keeps them. */
   recentTurns?: readonly ContextMessage[];
+  /** Where the pipeline's telemetry counts; a fresh set unless given. */
+  metrics?: GatewayMetrics;
 }
 
 /** A 16 kHz mono pipeline recording what it emits, the turns it starts and its barge-ins. */
@@ -78,7 +80,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       vad: () => loudnessVad,
       transcriber: () => options.transcriber ?? countingTranscriber(),
       turnDetector: () => options.turnDetector ?? rulesTurnDetector,
-      telemetry: new SessionTelemetry(GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }),
+      telemetry: new SessionTelemetry(options.metrics ?? GatewayMetrics.create(), { traceContent: false, parent: ROOT_CONTEXT }),
     },
   );
   return { input, events, turns, bargeIns: () => bargeIns };
