@@ -132,6 +132,7 @@ export class Runtime {
       maxBufferedAudioMs: config.limits.maxBufferedAudioMs,
       speculativeAfterMs: config.turns.speculativeAfterMs,
       adaptiveSilence: config.turns.adaptiveEndpointing ? config.turns : undefined,
+      completeSilenceMs: config.turns.completeSilenceMs,
       bargeInConfirm: config.turns.bargeIn,
     };
     return new Session(sink, {

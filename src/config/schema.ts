@@ -220,7 +220,7 @@ export const configSchema = z.strictObject({
   asr: engineSection(engines.asr),
   vad: engineSection(engines.vad),
   tts: engineSection(engines.tts),
-  /** Used by adaptive endpointing (turns.adaptiveEndpointing): how finished an utterance looks. */
+  /** How finished an utterance looks, for adaptive endpointing (turns.adaptiveEndpointing, or a session's semantic_vad). */
   turnDetector: engineSection(engines.turnDetector),
   llm: llm.default(llm.parse({})),
   agent: agent.default(agent.parse({})),
@@ -235,10 +235,6 @@ export const configSchema = z.strictObject({
   qdrantUrl: url.optional(),
   /** Put transcripts and answers on spans. */
   traceContent: bool.default(false),
-}).refine((c) => c.turnDetector.engine === 'rules' || c.turns.adaptiveEndpointing, {
-  // A model nothing asks would still be fetched and loaded.
-  message: 'turnDetector.engine (S2S_TURN_DETECTOR_ENGINE) other than "rules" needs turns.adaptiveEndpointing (S2S_TURNS_ADAPTIVE_ENDPOINTING=true)',
-  path: ['turnDetector', 'engine'],
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -46,7 +46,15 @@ export interface TurnTaking {
   bargeIn: boolean;
   /** This session's VAD settings over the gateway's. */
   vad?: { threshold?: number | undefined; prefixPaddingMs?: number | undefined; minSilenceMs?: number | undefined } | undefined;
+  /**
+   * Semantic endpointing for this session (OpenAI Realtime's `semantic_vad`): the silence follows how finished the
+   * transcript looks, as with turns.adaptiveEndpointing; `eagerness` says how long an unfinished one is waited for.
+   */
+  semantic?: { eagerness: Eagerness } | undefined;
 }
+
+/** How long an utterance that does not look finished is waited for: 8 s (low), 4 s (medium), 2 s (high), as OpenAI's. */
+export type Eagerness = 'low' | 'medium' | 'high';
 
 export const DEFAULT_TURN_TAKING: TurnTaking = { endpointing: 'vad', autoRespond: true, bargeIn: true };
 

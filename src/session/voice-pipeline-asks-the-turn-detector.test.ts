@@ -74,3 +74,23 @@ test('a detector that fails, or is still loading, leaves the judgement to the te
   assert.equal(await judged(metrics, 'hesitant', 'detector'), 0);
   pipeline.input.close();
 });
+
+test("a session's semantic endpointing asks the detector even when the gateway's adaptive endpointing is off; eagerness bounds the wait", async () => {
+  const gatewayOff = { ...PIPELINE_SETTINGS, partialIntervalMs: 0 };
+  const semantic = (eagerness: 'low' | 'high') => ({ endpointing: 'vad' as const, autoRespond: true, bargeIn: true, semantic: { eagerness } });
+
+  const complete = detector(async () => 'complete');
+  const quick = await speakThenPause({ settings: gatewayOff, transcriber: saying('Where is my order?'), turnDetector: complete.turnDetector, turnTaking: semantic('high') });
+  assert.equal(finals(quick.events), 1, 'complete: the 100 ms window (turns.completeSilenceMs) is past');
+  quick.input.close();
+
+  const hesitant = detector(async () => 'hesitant');
+  const patient = await speakThenPause({ settings: gatewayOff, transcriber: saying('Where is my order'), turnDetector: hesitant.turnDetector, turnTaking: semantic('high') });
+  assert.equal(finals(patient.events), 0, 'hesitant: high eagerness still waits up to 2 s');
+  patient.input.close();
+
+  const none = detector(async () => 'complete');
+  const fixed = await speakThenPause({ settings: gatewayOff, transcriber: saying('Where is my order?'), turnDetector: none.turnDetector });
+  assert.equal(none.asked.length, 0, 'without semantic endpointing nothing is judged');
+  fixed.input.close();
+});

@@ -10,7 +10,7 @@ import { isBackchannel } from '../stages/turns/backchannel.ts';
 import { completeness, silenceNeededMs } from '../stages/turns/completeness.ts';
 import type { TurnDetector } from '../contracts/turns.ts';
 import { ArrivalClock } from './arrival-clock.ts';
-import type { TurnTimings } from './events.ts';
+import type { Eagerness, TurnTimings } from './events.ts';
 import type { SessionTelemetry, TurnTelemetry } from './telemetry.ts';
 import type { Speculation, VoiceInput, VoiceInputHandlers, VoiceSession } from './voice-input.ts';
 
@@ -24,10 +24,20 @@ export interface VoicePipelineSettings {
   /** Silence after which a draft turn starts on a transcript of the utterance so far; 0: no drafts. */
   speculativeAfterMs: number;
   /** Adaptive endpointing: the silence needed after a finished-looking and after a hesitant transcript; absent: fixed. */
-  adaptiveSilence?: { completeSilenceMs: number; hesitantSilenceMs: number } | undefined;
+  adaptiveSilence?: AdaptiveBounds | undefined;
+  /** turns.completeSilenceMs: what a session's semantic endpointing waits after a finished-looking utterance. */
+  completeSilenceMs: number;
   /** 'vad': speech past bargeInMinSpeechMs interrupts; 'transcript': only if its transcript is not a backchannel. */
   bargeInConfirm: 'vad' | 'transcript';
 }
+
+export interface AdaptiveBounds {
+  completeSilenceMs: number;
+  hesitantSilenceMs: number;
+}
+
+/** Semantic endpointing's wait for an utterance that looks unfinished, by eagerness (OpenAI's maximum timeouts). */
+const SEMANTIC_HESITANT_SILENCE_MS: Record<Eagerness, number> = { low: 8_000, medium: 4_000, high: 2_000 };
 
 export interface VoicePipelineDeps {
   settings: VoicePipelineSettings;
@@ -370,7 +380,7 @@ class VoicePipeline implements VoiceInput {
    * dropped. A detector that fails or is still loading leaves the judgement to the text rules.
    */
   #adaptSilence(text: string, detected: string | undefined): void {
-    const adaptive = this.#deps.settings.adaptiveSilence;
+    const adaptive = this.#adaptiveSilence();
     const utterance = this.#utterance;
     if (!adaptive || this.#manual || text === '' || !utterance) return;
     this.#assessing?.abort();
@@ -389,6 +399,17 @@ class VoicePipeline implements VoiceInput {
         this.#deps.telemetry.turnJudged(kind, judgedBy);
         this.#endpointer.setMinSilenceMs(silenceNeededMs(kind, { ...adaptive, baseSilenceMs: this.#baseSilenceMs }));
       });
+  }
+
+  /** The session's semantic endpointing if it asked for it, else the gateway's adaptive endpointing, if on. */
+  #adaptiveSilence(): AdaptiveBounds | undefined {
+    const semantic = this.#session.turnTaking?.semantic;
+    if (!semantic) return this.#deps.settings.adaptiveSilence;
+    return {
+      // Low eagerness lets a finished-looking utterance have the session's whole window too.
+      completeSilenceMs: semantic.eagerness === 'low' ? this.#baseSilenceMs : Math.min(this.#deps.settings.completeSilenceMs, this.#baseSilenceMs),
+      hesitantSilenceMs: Math.max(SEMANTIC_HESITANT_SILENCE_MS[semantic.eagerness], this.#baseSilenceMs),
+    };
   }
 
   #detectedLang(detected: string | undefined): string | undefined {

@@ -32,6 +32,7 @@ export const PIPELINE_SETTINGS: VoicePipelineSettings = {
   maxBufferedAudioMs: 5_000,
   speculativeAfterMs: 0,
   bargeInConfirm: 'vad',
+  completeSilenceMs: 100,
 };
 
 /** A transcriber that says how many samples it heard, after `delayMs`. */

@@ -18,8 +18,9 @@ const betaAudioFormat = z.enum(['pcm16', 'g711_ulaw', 'g711_alaw']);
 
 const turnDetection = z
   .looseObject({
-    // Semantic VAD needs a model the gateway does not have: it runs as server VAD, and the session says so.
+    // semantic_vad: the silence follows how finished the transcript looks (the gateway's turn detector).
     type: z.enum(['server_vad', 'semantic_vad']),
+    eagerness: z.enum(['low', 'medium', 'high', 'auto']).optional(),
     threshold: z.number().min(0).max(1).optional(),
     prefix_padding_ms: z.number().int().min(0).max(5_000).optional(),
     silence_duration_ms: z.number().int().min(0).max(10_000).optional(),

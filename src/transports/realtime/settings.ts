@@ -1,4 +1,4 @@
-import type { SessionUpdate } from '../../session/events.ts';
+import type { Eagerness, SessionUpdate } from '../../session/events.ts';
 import type { Dialect } from './dialect.ts';
 import type { FunctionTool, SessionConfigUpdate } from './messages.ts';
 
@@ -6,6 +6,8 @@ import type { FunctionTool, SessionConfigUpdate } from './messages.ts';
 export type WireAudio = { encoding: 'pcm16'; sampleRateHz: number } | { encoding: 'pcmu' | 'pcma'; sampleRateHz: 8_000 };
 
 export interface TurnDetection {
+  /** Set for `semantic_vad` ('auto' is 'medium', as OpenAI's); unset for `server_vad`. */
+  eagerness?: Eagerness | undefined;
   threshold: number;
   prefixPaddingMs: number;
   silenceDurationMs: number;
@@ -77,6 +79,7 @@ export function applyUpdate(current: RealtimeSettings, update: SessionConfigUpda
   if (detection !== undefined) {
     const base = current.turnDetection ?? defaultSettings(current.model, vad).turnDetection!;
     next.turnDetection = detection && {
+      eagerness: detection.type === 'semantic_vad' ? eagernessOf(detection.eagerness) : undefined,
       threshold: detection.threshold ?? base.threshold,
       prefixPaddingMs: detection.prefix_padding_ms ?? base.prefixPaddingMs,
       silenceDurationMs: detection.silence_duration_ms ?? base.silenceDurationMs,
@@ -86,6 +89,10 @@ export function applyUpdate(current: RealtimeSettings, update: SessionConfigUpda
   }
   if (update.tools !== undefined) next.tools = update.tools;
   return next;
+}
+
+function eagernessOf(eagerness: 'low' | 'medium' | 'high' | 'auto' | undefined): Eagerness {
+  return eagerness === undefined || eagerness === 'auto' ? 'medium' : eagerness;
 }
 
 function fromGaFormat(format: { type: 'audio/pcm' | 'audio/pcmu' | 'audio/pcma'; rate?: number | undefined }): WireAudio {
@@ -116,6 +123,7 @@ export function toSessionUpdate(settings: RealtimeSettings): SessionUpdate {
           autoRespond: detection.createResponse,
           bargeIn: detection.interruptResponse,
           vad: { threshold: detection.threshold, prefixPaddingMs: detection.prefixPaddingMs, minSilenceMs: detection.silenceDurationMs },
+          semantic: detection.eagerness && { eagerness: detection.eagerness },
         }
       : { endpointing: 'manual', autoRespond: false, bargeIn: false },
   };
@@ -123,13 +131,13 @@ export function toSessionUpdate(settings: RealtimeSettings): SessionUpdate {
 
 /** The session object of `session.created` / `session.updated`, in the client's dialect. */
 export function wireSession(settings: RealtimeSettings, id: string, voice: string, dialect: Dialect): Record<string, unknown> {
-  const detection = settings.turnDetection && {
-    type: 'server_vad',
-    threshold: settings.turnDetection.threshold,
-    prefix_padding_ms: settings.turnDetection.prefixPaddingMs,
-    silence_duration_ms: settings.turnDetection.silenceDurationMs,
-    create_response: settings.turnDetection.createResponse,
-    interrupt_response: settings.turnDetection.interruptResponse,
+  const turns = settings.turnDetection;
+  const detection = turns && {
+    ...(turns.eagerness
+      ? { type: 'semantic_vad', eagerness: turns.eagerness }
+      : { type: 'server_vad', threshold: turns.threshold, prefix_padding_ms: turns.prefixPaddingMs, silence_duration_ms: turns.silenceDurationMs }),
+    create_response: turns.createResponse,
+    interrupt_response: turns.interruptResponse,
   };
   const tools = settings.tools.map((t) => ({ type: 'function', name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} }));
   const common = { id, object: 'realtime.session', model: settings.model, instructions: settings.instructions, tools, tool_choice: 'auto' };
