@@ -640,5 +640,5 @@ async function* afterMemory<T>(ready: Promise<void>, run: () => AsyncIterable<T>
 }
 
 function sameEndpointing(a: TurnTaking, b: TurnTaking): boolean {
-  return a.endpointing === b.endpointing && JSON.stringify(a.vad ?? {}) === JSON.stringify(b.vad ?? {});
+  return a.endpointing === b.endpointing && a.semantic?.eagerness === b.semantic?.eagerness && JSON.stringify(a.vad ?? {}) === JSON.stringify(b.vad ?? {});
 }
