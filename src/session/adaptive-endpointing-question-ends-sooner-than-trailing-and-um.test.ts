@@ -22,9 +22,9 @@ const TRANSCRIPT_SETTLES_MS = 4_000;
  * The user speaks, pauses 300 ms, and the gateway transcribes the pause's audio; then 300 ms more silence (600 ms
  * in all, short of the 800 ms base window). What the transcript says decides whether that ends the turn.
  */
-async function speakThenPause(wsUrl: string): Promise<TestClient> {
+async function speakThenPause(wsUrl: string, start: Record<string, unknown> = {}): Promise<TestClient> {
   const client = await TestClient.connect(wsUrl);
-  await client.start({ audio: MIC_16K });
+  await client.start({ audio: MIC_16K, ...start });
   await streamPcm((b) => client.sendAudio(b), speech, { speed: 1, silenceMs: 300 });
   await sleep(TRANSCRIPT_SETTLES_MS);
   await streamPcm((b) => client.sendAudio(b), silence(300), { speed: 1 });
@@ -82,6 +82,21 @@ describe('adaptive endpointing with the LiveKit turn detector (a generated model
     await streamPcm((b) => client.sendAudio(b), silence(2_500), { speed: 1 });
     const final = await client.next('asr_final', { timeoutMs: 10_000 });
     assert.equal(final.text, 'My number is 555 0123.');
+    await client.close();
+  });
+});
+
+describe('semantic endpointing asked by a v1 session, with the gateway\'s adaptive endpointing off', () => {
+  const env = useGatewayWithLlm({ text: 'Go on.' }, { asrPhrase: 'I wanted to ask about my order and um', turns: { speculativeAfterMs: 100 }, vad: { minSilenceMs: 800 } });
+
+  test('eagerness high: a trailing "and um" is waited for past the 800 ms window, up to 2 s', async () => {
+    const client = await speakThenPause(env.gateway.wsUrl, { endpointing: 'semantic', eagerness: 'high' });
+    await streamPcm((b) => client.sendAudio(b), silence(900), { speed: 1 });
+    await sleep(500);
+    assert.deepEqual(client.messages('asr_final'), [], '1.5 s of silence after "and um" does not end the turn');
+    await streamPcm((b) => client.sendAudio(b), silence(1_000), { speed: 1 });
+    const final = await client.next('asr_final', { timeoutMs: 10_000 });
+    assert.equal(final.text, 'I wanted to ask about my order and um');
     await client.close();
   });
 });

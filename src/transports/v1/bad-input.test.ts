@@ -13,6 +13,7 @@ describe('bad input gets a coded error and the session goes on', () => {
     ['a message without a type', { lang: 'en' }, 'invalid_message'],
     ['an unknown type', { type: 'dance' }, 'unknown_type'],
     ['a wrongly typed field', { type: 'session_start', lang: 5 }, 'invalid_message'],
+    ['eagerness without semantic endpointing', { type: 'session_start', endpointing: 'vad', eagerness: 'high' }, 'invalid_message'],
     ['text before session_start', { type: 'text_input', text: 'hi' }, 'not_started'],
     ['interrupt before session_start', { type: 'interrupt' }, 'not_started'],
   ];

@@ -80,6 +80,12 @@ export function toSessionOptions(start: SessionStart): SessionOptions {
     audioIn: start.audio && { encoding: start.audio.format, sampleRateHz: start.audio.sample_rate, channels: start.audio.channels },
     ...(start.tts && { speech: { speaker, ...(hasEngineOptions && { engineOptions: dropUndefined(engineOptions) }) } }),
     audioOutSampleRateHz: start.audio_out?.sample_rate,
+    ...(start.endpointing && {
+      turnTaking: {
+        endpointing: start.endpointing === 'manual' ? 'manual' : 'vad',
+        semantic: start.endpointing === 'semantic' ? { eagerness: start.eagerness ?? 'medium' } : undefined,
+      },
+    }),
   };
 }
 

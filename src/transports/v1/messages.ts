@@ -31,6 +31,16 @@ export const sessionStartSchema = z.object({
   resume_secret: z.string().min(1).max(200).optional(),
   /** The rate the client plays at (8-48 kHz); the gateway resamples its voices to it. Default: the voice's own. */
   audio_out: z.object({ sample_rate: z.number().int().min(8_000).max(48_000) }).optional(),
+  /**
+   * What ends an utterance: `vad` the silence window (adaptive when the gateway is), `semantic` a silence that
+   * follows how finished the transcript looks, `manual` only `audio_end` (push-to-talk). Default `vad`.
+   */
+  endpointing: z.enum(['vad', 'semantic', 'manual']).optional(),
+  /** With `semantic`: how long an utterance that looks unfinished is waited for, 8 s, 4 s (default) or 2 s. */
+  eagerness: z.enum(['low', 'medium', 'high']).optional(),
+}).refine((start) => start.eagerness === undefined || start.endpointing === 'semantic', {
+  message: 'eagerness is for endpointing "semantic"',
+  path: ['eagerness'],
 });
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
